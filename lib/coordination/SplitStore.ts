@@ -1,0 +1,77 @@
+import type { SerializedSplit } from '../source-support/SourceSplit';
+
+/** Split lifecycle: PENDING → ASSIGNED → (PENDING … →) FINISHED | FAILED. */
+export const SplitStatus = {
+  PENDING: 'PENDING',
+  ASSIGNED: 'ASSIGNED',
+  FINISHED: 'FINISHED',
+  FAILED: 'FAILED',
+} as const;
+export type SplitStatus = (typeof SplitStatus)[keyof typeof SplitStatus];
+
+/** One split's row: its checkpoint (the split itself, at its committed position) and lease. */
+export interface SplitRow {
+  readonly splitId: string;
+  readonly split: SerializedSplit;
+  readonly status: SplitStatus;
+  readonly leaseOwner?: string;
+  /** Grows by one on every claim; a commit must present the token it claimed with. */
+  readonly leaseToken: number;
+  /** Epoch ms; an ASSIGNED row past this may be claimed by another reader. */
+  readonly leaseExpiresAt?: number;
+  readonly attempts: number;
+  readonly lastError?: string;
+  /** The sink's position for this split (e.g. bytes of a part file), committed with the split. */
+  readonly sinkState?: unknown;
+  readonly records: number;
+  readonly badRecords: number;
+  readonly updatedAt: number;
+}
+
+/** Proof of a claim; commits are fenced by `token`. */
+export interface Lease {
+  readonly splitId: string;
+  readonly owner: string;
+  readonly token: number;
+  readonly expiresAt: number;
+}
+
+export interface SplitCommit {
+  readonly split: SerializedSplit;
+  readonly finished: boolean;
+  readonly sinkState?: unknown;
+  /** Records and bad records in this batch; the store keeps the running totals. */
+  readonly records: number;
+  readonly badRecords: number;
+}
+
+export interface ClaimResult {
+  readonly lease: Lease;
+  readonly row: SplitRow;
+}
+
+/**
+ * Where split progress lives: a local directory embedded, a DynamoDB table on AWS.
+ * Every state change is conditional, so two readers can never both commit one split.
+ *
+ * @example
+ * const claimed = await store.claim('a.csv', 'reader-0', 60_000);
+ * if (claimed) await store.commit(claimed.lease, { split, finished: true, records: 10, badRecords: 0 });
+ */
+export interface SplitStore {
+  /** Creates rows for splits not seen before (PENDING) and returns just those. */
+  createSplits(splits: SerializedSplit[]): Promise<SerializedSplit[]>;
+  get(splitId: string): Promise<SplitRow | undefined>;
+  /**
+   * PENDING, or ASSIGNED with an expired lease → ASSIGNED to `owner` with token + 1.
+   * Returns undefined when a live lease holds the split or it is FINISHED/FAILED.
+   */
+  claim(splitId: string, owner: string, leaseMs: number): Promise<ClaimResult | undefined>;
+  /** Fenced on the lease token: throws FencedOffError when the lease was taken over. */
+  commit(lease: Lease, commit: SplitCommit): Promise<SplitRow>;
+  /** Gives the split back as PENDING, counting a failed attempt; FAILED at `maxAttempts`. */
+  release(lease: Lease, error: string | undefined, maxAttempts: number): Promise<SplitRow>;
+  list(): AsyncIterable<SplitRow>;
+  getEnumeratorState<E>(): Promise<E | undefined>;
+  putEnumeratorState<E>(state: E): Promise<void>;
+}

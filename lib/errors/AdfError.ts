@@ -1,0 +1,56 @@
+/**
+ * One error base class; each subclass says what the caller should do next.
+ *
+ * @example
+ * try { await run(flow) } catch (e) { if (e instanceof ConfigError) { console.error(e.message); process.exit(2) } throw e }
+ */
+export interface ErrorContext {
+  splitId?: string;
+  file?: string;
+  line?: number;
+  offset?: number;
+  field?: string;
+  [key: string]: unknown;
+}
+
+export class AdfError extends Error {
+  override readonly name: string = 'AdfError';
+  readonly context: ErrorContext;
+  /** True when the same work may succeed if tried again later. */
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
+    super(message, { cause: options.cause });
+    this.context = options.context ?? {};
+  }
+}
+
+/** Bad configuration or usage: fix the input; retrying will not help (CLI exit 2). */
+export class ConfigError extends AdfError {
+  override readonly name = 'ConfigError';
+}
+
+/** A transient failure (network, throttling, a restarting server): retry the batch. */
+export class RetryableError extends AdfError {
+  override readonly name = 'RetryableError';
+  override readonly retryable = true;
+}
+
+/** One record cannot be read or processed: dead-letter it and go on with the rest. */
+export class PoisonRecordError extends AdfError {
+  override readonly name = 'PoisonRecordError';
+}
+
+/** The split cannot be read any further (e.g. the object changed mid-read): fail the split. */
+export class SplitFailedError extends AdfError {
+  override readonly name = 'SplitFailedError';
+}
+
+/** This reader lost its lease: another reader owns the split now. Commit nothing, stop. */
+export class FencedOffError extends AdfError {
+  override readonly name = 'FencedOffError';
+}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof AdfError && error.retryable;
+}

@@ -1,0 +1,2 @@
+export { AdfError, ConfigError, RetryableError, PoisonRecordError, SplitFailedError, FencedOffError, isRetryable } from './AdfError';
+export type { ErrorContext } from './AdfError';

@@ -1,0 +1,111 @@
+import type { SourceSplit } from './SourceSplit';
+import type { SplitAssigner } from './SplitAssigner';
+import type { SplitDiscoverer } from './SplitDiscoverer';
+import type { SplitEnumerator, SplitEnumeratorContext } from './SplitEnumerator';
+
+export interface DiscoveringEnumeratorState<C> {
+  readonly cursor: C | undefined;
+  /** True once a bounded source has discovered everything it ever will. */
+  readonly discoveryDone: boolean;
+}
+
+export interface DiscoveringEnumeratorOptions {
+  readonly bounded: boolean;
+  /** Unbounded sources rediscover this often; 0 disables periodic discovery. */
+  readonly discoveryIntervalMs: number;
+}
+
+/**
+ * The shared enumerator: runs a discoverer, registers what it finds with the runtime's
+ * split store (which drops what is already known), and hands pending splits to readers in
+ * the order they ask. Per-source enumerators (`FileSplitEnumerator`, `RafkaSplitEnumerator`)
+ * are this class with their own discoverer.
+ *
+ * Readers that ask while discovery is still running wait; a bounded source answers them
+ * with no-more-splits once discovery is done and nothing is pending.
+ */
+export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements SplitEnumerator<S, DiscoveringEnumeratorState<C>> {
+  private cursor: C | undefined;
+  private discoveryDone: boolean;
+  private readonly waiting = new Set<number>();
+  private discovering: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: SplitEnumeratorContext<S>,
+    private readonly discoverer: SplitDiscoverer<S, C>,
+    private readonly assigner: SplitAssigner<S>,
+    private readonly options: DiscoveringEnumeratorOptions,
+    state?: DiscoveringEnumeratorState<C>,
+  ) {
+    this.cursor = state?.cursor;
+    this.discoveryDone = state?.discoveryDone ?? false;
+  }
+
+  async start(): Promise<void> {
+    if (!this.discoveryDone) this.discovering = this.discoverOnce();
+    if (!this.options.bounded && this.options.discoveryIntervalMs > 0) {
+      this.timer = setInterval(() => {
+        if (!this.discovering) this.discovering = this.discoverOnce();
+      }, this.options.discoveryIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves when the discovery pass in flight (if any) has registered all it found. */
+  async awaitDiscovery(): Promise<void> {
+    await this.discovering;
+  }
+
+  async handleSplitRequest(readerId: number): Promise<void> {
+    this.waiting.add(readerId);
+    this.assignToWaiting();
+  }
+
+  addSplitsBack(splits: S[]): void {
+    this.assigner.add(splits);
+    this.assignToWaiting();
+  }
+
+  addReader(): void {}
+
+  snapshotState(): DiscoveringEnumeratorState<C> {
+    return { cursor: this.cursor, discoveryDone: this.discoveryDone };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.discovering?.catch(() => undefined);
+  }
+
+  private async discoverOnce(): Promise<void> {
+    try {
+      for await (const page of this.discoverer.discover(this.cursor)) {
+        if (this.closed) return;
+        const fresh = await this.ctx.registerSplits(page.splits);
+        this.assigner.add(fresh);
+        this.cursor = page.cursor;
+        this.assignToWaiting();
+      }
+      if (this.options.bounded) this.discoveryDone = true;
+    } finally {
+      this.discovering = undefined;
+      this.assignToWaiting();
+    }
+  }
+
+  private assignToWaiting(): void {
+    for (const readerId of [...this.waiting]) {
+      const split = this.assigner.next(readerId);
+      if (split) {
+        this.waiting.delete(readerId);
+        this.ctx.assignSplit(split, readerId);
+      } else if (this.discoveryDone && !this.discovering) {
+        this.waiting.delete(readerId);
+        this.ctx.signalNoMoreSplits(readerId);
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { SourceSplit } from './SourceSplit';
+
+/**
+ * Assignment policy: which pending split a requesting reader gets next.
+ * FIFO keeps files in discovery order, which makes runs reproducible.
+ */
+export interface SplitAssigner<S extends SourceSplit> {
+  add(splits: S[]): void;
+  next(readerId: number): S | undefined;
+  remaining(): S[];
+}
+
+export class FifoSplitAssigner<S extends SourceSplit> implements SplitAssigner<S> {
+  private readonly pending: S[] = [];
+
+  add(splits: S[]): void {
+    this.pending.push(...splits);
+  }
+
+  next(): S | undefined {
+    return this.pending.shift();
+  }
+
+  remaining(): S[] {
+    return [...this.pending];
+  }
+}

@@ -39,8 +39,11 @@ export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements Spl
     private readonly options: DiscoveringEnumeratorOptions,
     state?: DiscoveringEnumeratorState<C>,
   ) {
-    this.cursor = state?.cursor;
-    this.discoveryDone = state?.discoveryDone ?? false;
+    // A finished discovery is a previous run's: a new run looks again from the start (new
+    // files may have come) and the split store drops what it already knows. An unfinished
+    // one was interrupted and resumes from its cursor.
+    this.cursor = state?.discoveryDone ? undefined : state?.cursor;
+    this.discoveryDone = false;
   }
 
   async start(): Promise<void> {

@@ -1,0 +1,56 @@
+import { AdfError, ConfigError } from '../errors';
+import { exitCodeFor } from '../runtime/RunSummary';
+import { runEmbedded } from '../runtime/embedded';
+import { MAIN_HELP, RUN_HELP } from './help';
+import { parseRunArgs } from './parseRunArgs';
+
+/** `adf <command>`; returns the exit code. Results on stdout, everything else on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const verbose = argv.includes('--verbose');
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(MAIN_HELP);
+      return command ? 0 : 2;
+    }
+    if (command === 'run') return await run(rest);
+    throw new ConfigError(`unknown command "${command}" (see adf --help)`);
+  } catch (e) {
+    return reportError(e, verbose);
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const cmd = parseRunArgs(args);
+  if (cmd.help) {
+    process.stdout.write(RUN_HELP);
+    return 0;
+  }
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping after the current batch (Ctrl-C again to stop at once; progress is kept either way)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const summary = await runEmbedded(cmd.ref, { ...cmd.runtime, signal: controller.signal });
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (summary.deadLetterDir) process.stderr.write(`${summary.badRecords} bad record(s) written to ${summary.deadLetterDir}\n`);
+    return exitCodeFor(summary);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+/** Errors a user can fix are one line; anything else is a bug and keeps its stack. */
+function reportError(e: unknown, verbose: boolean): number {
+  if (e instanceof AdfError && !verbose) {
+    process.stderr.write(`adf: ${e.message}\n`);
+    return e instanceof ConfigError ? 2 : 1;
+  }
+  process.stderr.write(`adf: ${(e as Error)?.stack ?? String(e)}\n`);
+  return e instanceof ConfigError ? 2 : 1;
+}

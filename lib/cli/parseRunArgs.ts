@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+import type { FlowRef } from '../flow/FlowRef';
+import type { EmbeddedRunOptions } from '../runtime/embedded';
+
+export interface RunCommand {
+  readonly ref: FlowRef;
+  readonly runtime: Omit<EmbeddedRunOptions, 'signal' | 'log'>;
+  readonly verbose: boolean;
+  readonly help: boolean;
+}
+
+const OPTIONS = {
+  source: { type: 'string' }, path: { type: 'string' }, format: { type: 'string' },
+  include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true },
+  'no-recursive': { type: 'boolean' }, delimiter: { type: 'string' }, quote: { type: 'string' },
+  sink: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' },
+  parallelism: { type: 'string' }, 'batch-size': { type: 'string' }, 'batch-bytes': { type: 'string' },
+  'state-dir': { type: 'string' }, 'dead-letter': { type: 'string' }, fresh: { type: 'boolean' },
+  'max-attempts': { type: 'string' }, export: { type: 'string' }, quiet: { type: 'boolean' },
+  verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+function intFlag(flag: string, min: number, max: number) {
+  return z.coerce
+    .number({ error: `--${flag} must be a whole number` })
+    .int(`--${flag} must be a whole number`)
+    .min(min, `--${flag} must be between ${min} and ${max}`)
+    .max(max, `--${flag} must be between ${min} and ${max}`)
+    .optional();
+}
+
+const Numbers = z.object({
+  parallelism: intFlag('parallelism', 1, 256),
+  'batch-size': intFlag('batch-size', 1, 1_000_000),
+  'batch-bytes': intFlag('batch-bytes', 1024, 1024 ** 3),
+  'max-attempts': intFlag('max-attempts', 1, 100),
+});
+
+/** Parses `adf run` arguments; every mistake is a ConfigError naming the flag. */
+export function parseRunArgs(args: string[]): RunCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see adf run --help)`);
+  }
+  const { values: v, positionals } = parsed;
+  const numbers = Numbers.safeParse(v);
+  if (!numbers.success) {
+    const issue = numbers.error.issues[0]!;
+    throw new ConfigError(`${issue.message} (got ${JSON.stringify(v[issue.path[0] as keyof typeof v])})`, { context: { field: String(issue.path[0]) } });
+  }
+  const n = numbers.data;
+  if (positionals.length > 1) throw new ConfigError(`adf run takes one flow file (got ${positionals.join(' ')})`);
+  const flowFile = positionals[0];
+  if (!flowFile && !v.source && !v.help) throw new ConfigError('adf run needs a flow file or --source (see adf run --help)');
+  if (flowFile && v.source) throw new ConfigError('give either a flow file or --source, not both');
+
+  const ref: FlowRef = flowFile
+    ? { kind: 'module', path: flowFile, exportName: v.export }
+    : {
+        kind: 'options',
+        options: {
+          name: v.name, source: v.source ?? '', sink: v.sink ?? 'stdout', path: v.path, format: v.format,
+          include: v.include, exclude: v.exclude, recursive: v['no-recursive'] ? false : undefined,
+          delimiter: v.delimiter, quote: v.quote, out: v.out, deadLetter: v['dead-letter'], batchSize: n['batch-size'],
+        },
+      };
+  return {
+    ref,
+    verbose: v.verbose ?? false,
+    help: v.help ?? false,
+    runtime: {
+      parallelism: n.parallelism,
+      stateDir: v['state-dir'],
+      fresh: v.fresh,
+      maxAttempts: n['max-attempts'],
+      progress: !v.quiet,
+      limits: { ...(n['batch-size'] ? { maxRecords: n['batch-size'] } : {}), ...(n['batch-bytes'] ? { maxBytes: n['batch-bytes'] } : {}) },
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { LocalSplitStore } from '../../coordination/LocalSplitStore';
+import { SplitStatus } from '../../coordination/SplitStore';
+import type { Lease } from '../../coordination/SplitStore';
+import { isFlow } from '../../flow/Flow';
+import type { Flow } from '../../flow/Flow';
+import type { FlowRef } from '../../flow/FlowRef';
+import { loadFlow } from '../../flow/loadFlow';
+import type { BatchLimits } from '../../source-support/RecordBatch';
+import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
+import type { SourceSplit } from '../../source-support/SourceSplit';
+import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
+import type { RunSummary } from '../RunSummary';
+import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
+import { InProcessReaderHost } from './InProcessReaderHost';
+import type { ReaderMessage } from './messages';
+import { ProgressReporter } from './ProgressReporter';
+import type { ReaderHost } from './ReaderHost';
+import { WorkerReaderHost } from './WorkerReaderHost';
+
+export interface EmbeddedRunOptions {
+  /** Readers; each runs on its own worker thread when the flow is given as a ref. Default: cores. */
+  readonly parallelism?: number;
+  /** Where split checkpoints live; a rerun with the same directory resumes. Default `.adf/<flow>`. */
+  readonly stateDir?: string;
+  /** Forget earlier progress and start over. */
+  readonly fresh?: boolean;
+  readonly limits?: Partial<BatchLimits>;
+  /** Failed attempts before a split is FAILED. */
+  readonly maxAttempts?: number;
+  readonly progress?: boolean;
+  /** Abort to stop gracefully: readers finish and commit their current batch. */
+  readonly signal?: AbortSignal;
+  /** Run readers on this thread even for a flow ref (tests, debugging). */
+  readonly inProcess?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+const DEFAULTS = { maxAttempts: 3, maxReaderRestarts: 8 } as const;
+/** The process is the lease in the embedded runtime: a reader's lease ends when its thread does. */
+const EMBEDDED_LEASE_MS = 365 * 24 * 3600 * 1000;
+
+/**
+ * Runs a flow in this process: one enumerator, N readers pulling splits (Flink's pull model),
+ * every committed batch checkpointed to the state directory, so an interrupted run resumes.
+ *
+ * @example
+ * const summary = await runEmbedded({ kind: 'module', path: 'examples/orders.flow.ts' }, { parallelism: 2 });
+ */
+export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRunOptions = {}): Promise<RunSummary> {
+  const flow = isFlow(flowOrRef) ? flowOrRef : await loadFlow(flowOrRef);
+  const stateDir = resolve(options.stateDir ?? join('.adf', flow.name));
+  if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
+  const store = LocalSplitStore.open(stateDir);
+  try {
+    return await new EmbeddedRun(flow, flowOrRef, store, stateDir, options).run();
+  } finally {
+    store.close();
+  }
+}
+
+class EmbeddedRun {
+  private readonly hosts = new Map<number, ReaderHost>();
+  private readonly leases = new Map<number, Map<string, Lease>>();
+  private readonly failures: { splitId: string; error: string }[] = [];
+  private readonly counters = { records: 0, badRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
+  private enumerator!: SplitEnumerator<SourceSplit, unknown>;
+  private readonly deadLetterDir: string;
+  private readonly log: (line: string) => void;
+  private finish!: (error?: Error) => void;
+
+  constructor(private readonly flow: Flow, private readonly ref: Flow | FlowRef, private readonly store: LocalSplitStore, private readonly stateDir: string, private readonly options: EmbeddedRunOptions) {
+    this.deadLetterDir = resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
+    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+  }
+
+  async run(): Promise<RunSummary> {
+    const started = Date.now();
+    const parallelism = Math.max(1, this.options.parallelism ?? availableParallelism());
+    const ctx = new EmbeddedEnumeratorContext(this.store, this.flow.source.splitSerializer, {
+      assign: (split, readerId) => this.assign(split, readerId),
+      noMoreSplits: (readerId) => this.hosts.get(readerId)?.send({ type: 'noMoreSplits' }),
+      readerIds: () => [...this.hosts.keys()],
+    }, (e) => this.finish(e));
+    this.enumerator = this.flow.source.createEnumerator(ctx, await this.store.getEnumeratorState());
+    const unfinished = await this.restoreUnfinished();
+    if (unfinished.length > 0) this.log(`[${this.flow.name}] resuming ${unfinished.length} unfinished split(s) from ${this.stateDir}`);
+    this.enumerator.addSplitsBack(unfinished, -1);
+
+    const progress = new ProgressReporter(this.flow.name, () => ({ ...this.counters, splitsFinished: this.counters.finished, splitsTotal: this.counters.total }), this.options.progress ?? true);
+    const done = new Promise<void>((resolve, reject) => (this.finish = (e) => (e ? reject(e) : resolve())));
+    const onAbort = () => this.hosts.forEach((h) => void h.terminate());
+    this.options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.enumerator.start();
+      for (let id = 0; id < parallelism; id++) this.startReader(id);
+      progress.start();
+      await done;
+    } finally {
+      this.options.signal?.removeEventListener('abort', onAbort);
+      progress.stop();
+      await this.enumerator.close();
+      await this.store.putEnumeratorState(this.enumerator.snapshotState());
+    }
+    return this.summary(started);
+  }
+
+  private async restoreUnfinished(): Promise<SourceSplit[]> {
+    const splits: SourceSplit[] = [];
+    for await (const row of this.store.list()) {
+      this.counters.total++;
+      if (row.status === SplitStatus.FINISHED) this.counters.finished++;
+      if (row.status === SplitStatus.PENDING || row.status === SplitStatus.ASSIGNED) splits.push(deserializeSplit(this.flow.source.splitSerializer, row.split));
+    }
+    return splits;
+  }
+
+  private startReader(readerId: number): void {
+    const options = { readerId, deadLetterDir: this.deadLetterDir, limits: this.options.limits };
+    const useWorker = !isFlow(this.ref) && !this.options.inProcess;
+    const host: ReaderHost = useWorker ? new WorkerReaderHost(this.ref as FlowRef, options) : new InProcessReaderHost(this.flow, options);
+    this.hosts.set(readerId, host);
+    this.leases.set(readerId, new Map());
+    this.enumerator.addReader(readerId);
+    host.onMessage((m) => this.onMessage(readerId, m).catch((e) => this.finish(e)));
+    host.onExit((error) => this.onExit(readerId, error).catch((e) => this.finish(e)));
+    if (host instanceof InProcessReaderHost) host.start();
+  }
+
+  private async assign(split: SourceSplit, readerId: number): Promise<boolean> {
+    const host = this.hosts.get(readerId);
+    const claimed = host && (await this.store.claim(split.splitId, `reader-${readerId}`, EMBEDDED_LEASE_MS));
+    if (!host || !claimed) {
+      await this.enumerator.handleSplitRequest(readerId);
+      return false;
+    }
+    this.leases.get(readerId)!.set(split.splitId, claimed.lease);
+    host.send({ type: 'assign', split: serializeSplit(this.flow.source.splitSerializer, split), leaseToken: claimed.lease.token, sinkState: claimed.row.sinkState });
+    return true;
+  }
+
+  private async onMessage(readerId: number, m: ReaderMessage): Promise<void> {
+    const host = this.hosts.get(readerId)!;
+    switch (m.type) {
+      case 'splitRequest':
+        return this.enumerator.handleSplitRequest(readerId);
+      case 'commit': {
+        const lease = this.leases.get(readerId)!.get(m.splitId);
+        try {
+          if (!lease || lease.token !== m.leaseToken) throw new Error(`reader ${readerId} does not hold split ${m.splitId}`);
+          await this.store.commit(lease, m.commit);
+        } catch (e) {
+          host.send({ type: 'commitAck', requestId: m.requestId, error: (e as Error).message });
+          return;
+        }
+        this.counters.records += m.commit.records;
+        this.counters.badRecords += m.commit.badRecords;
+        this.counters.bytes += m.bytes;
+        if (m.commit.finished) {
+          this.counters.finished++;
+          this.leases.get(readerId)!.delete(m.splitId);
+        }
+        host.send({ type: 'commitAck', requestId: m.requestId });
+        return;
+      }
+      case 'splitError':
+        this.log(`[${this.flow.name}] reader ${readerId} failed on ${m.splitIds.join(', ') || 'no split'}: ${m.error}`);
+        return this.giveBack(readerId, m.splitIds, m.error);
+      case 'fatal':
+        this.log(`[${this.flow.name}] reader ${readerId} crashed: ${m.stack ?? m.error}`);
+        return;
+      case 'done':
+        return;
+    }
+  }
+
+  private async onExit(readerId: number, error?: Error): Promise<void> {
+    const held = [...this.leases.get(readerId)!.keys()];
+    this.hosts.delete(readerId);
+    if (error) {
+      this.log(`[${this.flow.name}] reader ${readerId} stopped: ${error.message}`);
+      await this.giveBack(readerId, held, error.message);
+      if (!this.options.signal?.aborted && this.counters.restarts++ < DEFAULTS.maxReaderRestarts) this.startReader(readerId);
+    }
+    if (this.hosts.size === 0) this.finish();
+  }
+
+  /** Returns splits to PENDING (retried from their last commit by any reader) or FAILED past maxAttempts. */
+  private async giveBack(readerId: number, splitIds: string[], error: string): Promise<void> {
+    for (const splitId of splitIds) {
+      const lease = this.leases.get(readerId)?.get(splitId);
+      if (!lease) continue;
+      this.leases.get(readerId)!.delete(splitId);
+      const row = await this.store.release(lease, error, this.options.maxAttempts ?? DEFAULTS.maxAttempts);
+      if (row.status === SplitStatus.FAILED) this.failures.push({ splitId, error });
+      else this.enumerator.addSplitsBack([deserializeSplit(this.flow.source.splitSerializer, row.split)], readerId);
+    }
+  }
+
+  private async summary(started: number): Promise<RunSummary> {
+    const splits = { total: 0, finished: 0, failed: 0, pending: 0 };
+    for await (const row of this.store.list()) {
+      splits.total++;
+      if (row.status === SplitStatus.FINISHED) splits.finished++;
+      else if (row.status === SplitStatus.FAILED) splits.failed++;
+      else splits.pending++;
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const interrupted = this.options.signal?.aborted === true && splits.pending > 0;
+    return {
+      flow: this.flow.name,
+      status: interrupted ? 'interrupted' : splits.pending > 0 ? 'failed' : 'completed',
+      records: this.counters.records,
+      badRecords: this.counters.badRecords,
+      bytes: this.counters.bytes,
+      splits,
+      seconds: Math.round(seconds * 1000) / 1000,
+      recordsPerSecond: seconds > 0 ? Math.round(this.counters.records / seconds) : 0,
+      deadLetterDir: this.counters.badRecords > 0 ? this.deadLetterDir : undefined,
+      stateDir: this.stateDir,
+      ...(this.failures.length > 0 ? { failures: this.failures } : {}),
+    };
+  }
+}

@@ -1,0 +1,137 @@
+import type { Flow } from '../../flow/Flow';
+import { JsonlFileSink } from '../../sinks/JsonlFileSink';
+import type { SinkWriter } from '../../sinks/Sink';
+import { InputStatus } from '../../source-support/RecordBatch';
+import type { BatchLimits, RecordBatch } from '../../source-support/RecordBatch';
+import type { SourceReader } from '../../source-support/SourceReader';
+import type { BadRecord } from '../../source-support/SourceRecord';
+import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
+import type { SourceSplit } from '../../source-support/SourceSplit';
+import { applyTransform } from '../applyTransform';
+import type { CoordinatorMessage, Port, ReaderMessage } from './messages';
+
+export interface ReaderLoopOptions {
+  readonly readerId: number;
+  readonly deadLetterDir: string;
+  readonly limits?: Partial<BatchLimits>;
+}
+
+interface HeldSplit {
+  leaseToken: number;
+  sinkState: { out?: unknown; dlq?: unknown };
+}
+
+/**
+ * One reader's life, the same on a worker thread or in-process: poll a bounded batch →
+ * transform → write to the sink (and bad records to the dead-letter sink) → have the
+ * coordinator commit the split checkpoint with the sinks' states → tell the reader it is
+ * committed. A crash between write and commit is undone on resume by the sink states.
+ */
+export class ReaderLoop {
+  private readonly held = new Map<string, HeldSplit>();
+  private readonly acks = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextRequestId = 0;
+  private reader!: SourceReader<unknown, SourceSplit>;
+  private stopping = false;
+  private wake: () => void = () => undefined;
+
+  constructor(private readonly flow: Flow, private readonly port: Port<CoordinatorMessage, ReaderMessage>, private readonly options: ReaderLoopOptions) {
+    port.onMessage((m) => this.onMessage(m));
+  }
+
+  async run(): Promise<void> {
+    const ctx = { readerId: this.options.readerId };
+    const sink = await this.flow.sink.open(ctx);
+    const deadLetter = await new JsonlFileSink({ dir: this.options.deadLetterDir, format: (_id, value) => value }).open(ctx);
+    this.reader = await this.newReader();
+    try {
+      while (!this.stopping) {
+        let result;
+        try {
+          result = await this.reader.poll(this.options.limits);
+          if (result.batch) await this.process(result.batch, sink, deadLetter);
+        } catch (e) {
+          await this.giveBackHeldSplits(e as Error);
+          continue;
+        }
+        if (result.status === InputStatus.END_OF_INPUT) break;
+        if (result.status === InputStatus.NOTHING_AVAILABLE && !result.batch) await this.idle();
+      }
+    } finally {
+      await this.reader.close();
+      await sink.close();
+      await deadLetter.close();
+    }
+    this.port.send({ type: 'done' });
+  }
+
+  private async process(batch: RecordBatch<unknown, SourceSplit>, sink: SinkWriter<unknown>, deadLetter: SinkWriter<unknown>): Promise<void> {
+    const held = this.held.get(batch.splitId);
+    if (!held) throw new Error(`reader ${this.options.readerId} returned a batch for split ${batch.splitId} it was never assigned`);
+    const transformed = await applyTransform(batch.records, this.flow.transform, batch.splitId);
+    const bad: BadRecord[] = [...batch.badRecords, ...transformed.badRecords];
+    const out = await sink.write({ splitId: batch.splitId, records: transformed.records, sinkState: held.sinkState.out });
+    const dlq = bad.length > 0 ? await deadLetter.write({ splitId: batch.splitId, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: held.sinkState.dlq }) : held.sinkState.dlq;
+    const sinkState = { out, dlq };
+    const split = serializeSplit(this.flow.source.splitSerializer, batch.split);
+    await this.commit({ splitId: batch.splitId, leaseToken: held.leaseToken, bytes: batch.bytes, commit: { split, finished: batch.finished, sinkState, records: transformed.records.length, badRecords: bad.length } });
+    held.sinkState = sinkState;
+    if (batch.finished) this.held.delete(batch.splitId);
+    await this.reader.notifyBatchCommitted(batch);
+  }
+
+  private commit(message: Omit<Extract<ReaderMessage, { type: 'commit' }>, 'type' | 'requestId'>): Promise<void> {
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      this.acks.set(requestId, { resolve, reject });
+      this.port.send({ type: 'commit', requestId, ...message });
+    });
+  }
+
+  /** The reader failed: hand its splits back (the coordinator retries them from their last commit) and start a fresh reader. */
+  private async giveBackHeldSplits(error: Error): Promise<void> {
+    const splitIds = [...this.held.keys()];
+    this.held.clear();
+    await this.reader.close().catch(() => undefined);
+    this.port.send({ type: 'splitError', splitIds, error: error.message, stack: error.stack });
+    this.reader = await this.newReader();
+  }
+
+  private async newReader(): Promise<SourceReader<unknown, SourceSplit>> {
+    const reader = this.flow.source.createReader({ readerId: this.options.readerId, sendSplitRequest: () => this.port.send({ type: 'splitRequest' }) });
+    await reader.start();
+    return reader;
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      void this.reader.isAvailable().then(resolve, resolve);
+    });
+  }
+
+  private onMessage(m: CoordinatorMessage): void {
+    switch (m.type) {
+      case 'assign': {
+        const sinkState = (m.sinkState ?? {}) as HeldSplit['sinkState'];
+        this.held.set(m.split.splitId, { leaseToken: m.leaseToken, sinkState });
+        this.reader.addSplits([deserializeSplit(this.flow.source.splitSerializer, m.split)]);
+        break;
+      }
+      case 'noMoreSplits':
+        this.reader.notifyNoMoreSplits();
+        break;
+      case 'commitAck': {
+        const ack = this.acks.get(m.requestId);
+        this.acks.delete(m.requestId);
+        if (m.error) ack?.reject(new Error(m.error));
+        else ack?.resolve();
+        break;
+      }
+      case 'stop':
+        this.stopping = true;
+        this.wake();
+        break;
+    }
+  }
+}

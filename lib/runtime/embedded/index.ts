@@ -1,0 +1,2 @@
+export { runEmbedded } from './EmbeddedRuntime';
+export type { EmbeddedRunOptions } from './EmbeddedRuntime';

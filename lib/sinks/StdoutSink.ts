@@ -1,0 +1,24 @@
+import type { Sink, SinkBatch, SinkWriter } from './Sink';
+
+/**
+ * One JSON line per record on stdout. A terminal cannot take lines back, so after a crash
+ * the last uncommitted batch may appear again (at-least-once); the ids tell repeats apart.
+ */
+export class StdoutSink implements Sink {
+  readonly type = 'stdout';
+  async open(): Promise<SinkWriter<unknown>> {
+    return {
+      write: async (batch: SinkBatch<unknown>) => {
+        let text = '';
+        for (const r of batch.records) text += JSON.stringify({ id: r.id, value: r.value }) + '\n';
+        if (text) await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+        return undefined;
+      },
+      close: async () => undefined,
+    };
+  }
+}
+
+export function stdoutSink(): StdoutSink {
+  return new StdoutSink();
+}

@@ -1,0 +1,14 @@
+export { Boundedness } from './Boundedness';
+export { InputStatus, DEFAULT_BATCH_LIMITS } from './RecordBatch';
+export type { RecordBatch, PollResult, BatchLimits } from './RecordBatch';
+export type { SourceSplit, SplitSerializer, SerializedSplit, SerializedSplitData } from './SourceSplit';
+export { serializeSplit, deserializeSplit } from './SourceSplit';
+export type { SourceRecord, BadRecord } from './SourceRecord';
+export type { Source, AnySource } from './Source';
+export type { SourceReader, SourceReaderContext } from './SourceReader';
+export type { SplitEnumerator, SplitEnumeratorContext } from './SplitEnumerator';
+export type { SplitDiscoverer, DiscoveryPage } from './SplitDiscoverer';
+export type { SplitAssigner } from './SplitAssigner';
+export { FifoSplitAssigner } from './SplitAssigner';
+export { DiscoveringSplitEnumerator } from './DiscoveringSplitEnumerator';
+export type { DiscoveringEnumeratorState, DiscoveringEnumeratorOptions } from './DiscoveringSplitEnumerator';

@@ -1,0 +1,75 @@
+import { LocalSplitStore } from '../../../lib/coordination/LocalSplitStore';
+import { SplitStatus } from '../../../lib/coordination/SplitStore';
+import { FencedOffError, ConfigError } from '../../../lib/errors';
+import { tempDir } from '../../helpers/tmp';
+
+const split = (id: string, offset = 0) => ({ splitId: id, version: 1, data: { offset } });
+
+describe('LocalSplitStore', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => (tmp = tempDir()));
+  afterEach(() => tmp.cleanup());
+
+  it('creates each split once, however often it is registered', async () => {
+    const store = LocalSplitStore.open(tmp.dir);
+    expect((await store.createSplits([split('a'), split('b')])).map((s) => s.splitId)).toEqual(['a', 'b']);
+    expect((await store.createSplits([split('b'), split('c')])).map((s) => s.splitId)).toEqual(['c']);
+    store.close();
+  });
+
+  it('fences a commit whose lease was taken over', async () => {
+    const store = LocalSplitStore.open(tmp.dir);
+    await store.createSplits([split('a')]);
+    const first = (await store.claim('a', 'r0', -1))!; // already expired
+    const second = (await store.claim('a', 'r1', 60_000))!;
+    expect(second.lease.token).toBe(first.lease.token + 1);
+    await expect(store.commit(first.lease, { split: split('a', 10), finished: false, records: 1, badRecords: 0 })).rejects.toBeInstanceOf(FencedOffError);
+    await store.commit(second.lease, { split: split('a', 10), finished: true, records: 5, badRecords: 1 });
+    expect(await store.get('a')).toMatchObject({ status: SplitStatus.FINISHED, records: 5, badRecords: 1, split: split('a', 10) });
+    expect(await store.claim('a', 'r2', 60_000)).toBeUndefined();
+    store.close();
+  });
+
+  it('does not hand out a split under a live lease', async () => {
+    const store = LocalSplitStore.open(tmp.dir);
+    await store.createSplits([split('a')]);
+    expect(await store.claim('a', 'r0', 60_000)).toBeDefined();
+    expect(await store.claim('a', 'r1', 60_000)).toBeUndefined();
+    store.close();
+  });
+
+  it('keeps checkpoints across reopen and frees leases of the previous process', async () => {
+    const store = LocalSplitStore.open(tmp.dir);
+    await store.createSplits([split('a')]);
+    const { lease } = (await store.claim('a', 'r0', 60_000))!;
+    await store.commit(lease, { split: split('a', 42), finished: false, sinkState: { out: 99 }, records: 3, badRecords: 0 });
+    await store.putEnumeratorState({ cursor: 'x' });
+    store.close();
+
+    const reopened = LocalSplitStore.open(tmp.dir);
+    expect(await reopened.get('a')).toMatchObject({ status: SplitStatus.ASSIGNED, sinkState: { out: 99 }, records: 3 });
+    expect(await reopened.getEnumeratorState()).toEqual({ cursor: 'x' });
+    const again = await reopened.claim('a', 'r1', 60_000);
+    expect(again?.row.split).toEqual(split('a', 42));
+    reopened.close();
+  });
+
+  it('counts failed attempts and fails the split at maxAttempts', async () => {
+    const store = LocalSplitStore.open(tmp.dir);
+    await store.createSplits([split('a')]);
+    let row;
+    for (let i = 0; i < 2; i++) {
+      const { lease } = (await store.claim('a', 'r0', 60_000))!;
+      row = await store.release(lease, `boom ${i}`, 2);
+    }
+    expect(row).toMatchObject({ status: SplitStatus.FAILED, attempts: 2, lastError: 'boom 1' });
+    store.close();
+  });
+
+  it('refuses a state directory held by another live process', async () => {
+    const store = LocalSplitStore.open(tmp.dir);
+    require('node:fs').writeFileSync(require('node:path').join(tmp.dir, 'lock'), String(process.ppid));
+    expect(() => LocalSplitStore.open(tmp.dir)).toThrow(ConfigError);
+    store.close();
+  });
+});

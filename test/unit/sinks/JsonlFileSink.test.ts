@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonlSink } from '../../../lib/sinks';
+import { tempDir } from '../../helpers/tmp';
+
+const records = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: `s@${from + i}`, value: { n: from + i } }));
+const lines = (dir: string) => readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)).map((l) => JSON.parse(l));
+
+describe('JsonlFileSink', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => (tmp = tempDir()));
+  afterEach(() => tmp.cleanup());
+
+  it('writes one part file per split and returns its committed length', async () => {
+    const writer = await jsonlSink({ dir: tmp.dir }).open({ readerId: 0 });
+    const a = await writer.write({ splitId: 'a', records: records(0, 2), sinkState: undefined });
+    const b = await writer.write({ splitId: 'b', records: records(10, 1), sinkState: undefined });
+    const a2 = await writer.write({ splitId: 'a', records: records(2, 1), sinkState: a });
+    await writer.close();
+    expect(readdirSync(tmp.dir)).toHaveLength(2);
+    expect(a2).toBeGreaterThan(a as number);
+    expect(b).toBeGreaterThan(0);
+    expect(lines(tmp.dir).map((l) => l.id).sort()).toEqual(['s@0', 's@1', 's@10', 's@2']);
+  });
+
+  it('drops what an interrupted run wrote after its last commit', async () => {
+    const crashed = await jsonlSink({ dir: tmp.dir }).open({ readerId: 0 });
+    const committed = await crashed.write({ splitId: 'a', records: records(0, 3), sinkState: undefined });
+    await crashed.write({ splitId: 'a', records: records(3, 3), sinkState: committed }); // never committed
+    await crashed.close();
+
+    const resumed = await jsonlSink({ dir: tmp.dir }).open({ readerId: 1 });
+    await resumed.write({ splitId: 'a', records: records(3, 3), sinkState: committed });
+    await resumed.close();
+    expect(lines(tmp.dir).map((l) => l.value.n)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('starts a split over when its sink state is older than what this writer wrote', async () => {
+    const writer = await jsonlSink({ dir: tmp.dir }).open({ readerId: 0 });
+    await writer.write({ splitId: 'a', records: records(0, 2), sinkState: undefined });
+    await writer.write({ splitId: 'a', records: records(0, 1), sinkState: undefined });
+    await writer.close();
+    expect(lines(tmp.dir).map((l) => l.value.n)).toEqual([0]);
+  });
+});

@@ -72,6 +72,7 @@ export class LocalSplitStore implements SplitStore {
       ...row,
       split: commit.split,
       status: commit.finished ? SplitStatus.FINISHED : SplitStatus.ASSIGNED,
+      attempts: 0,
       sinkState: commit.sinkState,
       records: row.records + commit.records,
       badRecords: row.badRecords + commit.badRecords,

@@ -19,6 +19,7 @@ export interface SplitRow {
   readonly leaseToken: number;
   /** Epoch ms; an ASSIGNED row past this may be claimed by another reader. */
   readonly leaseExpiresAt?: number;
+  /** Failed attempts since the last commit: progress resets it, so only a split stuck at one position fails. */
   readonly attempts: number;
   readonly lastError?: string;
   /** The sink's position for this split (e.g. bytes of a part file), committed with the split. */
@@ -67,7 +68,7 @@ export interface SplitStore {
    * Returns undefined when a live lease holds the split or it is FINISHED/FAILED.
    */
   claim(splitId: string, owner: string, leaseMs: number): Promise<ClaimResult | undefined>;
-  /** Fenced on the lease token: throws FencedOffError when the lease was taken over. */
+  /** Fenced on the lease token: throws FencedOffError when the lease was taken over. Resets `attempts`. */
   commit(lease: Lease, commit: SplitCommit): Promise<SplitRow>;
   /** Gives the split back as PENDING, counting a failed attempt; FAILED at `maxAttempts`. */
   release(lease: Lease, error: string | undefined, maxAttempts: number): Promise<SplitRow>;

@@ -66,7 +66,7 @@ export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements Spl
     this.assignToWaiting();
   }
 
-  addSplitsBack(splits: S[]): void {
+  addSplitsBack(splits: S[], _readerId?: number): void {
     this.assigner.add(splits);
     this.assignToWaiting();
   }

@@ -66,6 +66,18 @@ describe('LocalSplitStore', () => {
     store.close();
   });
 
+  it('counts only consecutive failures: a commit in between starts the count again', async () => {
+    const store = LocalSplitStore.open(tmp.dir);
+    await store.createSplits([split('a')]);
+    const fail = async () => store.release((await store.claim('a', 'r0', 60_000))!.lease, 'boom', 2);
+    await fail();
+    const { lease } = (await store.claim('a', 'r0', 60_000))!;
+    await store.commit(lease, { split: split('a', 5), finished: false, records: 1, badRecords: 0 });
+    await store.release(lease, undefined, 2);
+    expect(await fail()).toMatchObject({ status: SplitStatus.PENDING, attempts: 1 });
+    store.close();
+  });
+
   it('refuses a state directory held by another live process', async () => {
     const store = LocalSplitStore.open(tmp.dir);
     require('node:fs').writeFileSync(require('node:path').join(tmp.dir, 'lock'), String(process.ppid));

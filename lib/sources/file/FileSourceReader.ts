@@ -1,0 +1,196 @@
+import { AdfError, SplitFailedError } from '../../errors/AdfError';
+import {
+  DEFAULT_BATCH_LIMITS,
+  InputStatus,
+  type BatchLimits,
+  type PollResult,
+  type RecordBatch,
+} from '../../source-support/RecordBatch';
+import type { SourceReader, SourceReaderContext } from '../../source-support/SourceReader';
+import type { BadRecord, SourceRecord } from '../../source-support/SourceRecord';
+import { TO_END_OF_FILE, type FilePosition, type FileSplit } from './FileSplit';
+import { openRecordCursor, type FormatOptions } from './format/RecordCursorFactory';
+import type { RecordCursor } from './format/RecordCursor';
+
+export interface FileSourceReaderOptions {
+  readonly formats: FormatOptions;
+  /** The source's batch limits; a poll's own limits take precedence. */
+  readonly limits?: Partial<BatchLimits>;
+}
+
+/** The deadline is checked every this many entries: often enough, and off the hot path. */
+const DEADLINE_CHECK_EVERY = 64;
+
+/**
+ * Reads assigned file splits in order, one bounded batch per `poll()`.
+ *
+ * The current split's cursor stays open across polls, so a file is opened and (for gzip)
+ * decompressed once, not once per batch. Each batch carries the split at the position after
+ * its last entry; a split whose data is exhausted comes back with `finished: true` (possibly
+ * in an empty batch), and its cursor is closed.
+ *
+ * Record ids are `${fileId}@${byte offset of the record}`: they depend on the file alone,
+ * not on batch boundaries or on where a split was resumed.
+ *
+ * @example
+ * const reader = new FileSourceReader(ctx, { formats, limits: { maxRecords: 1000 } });
+ * reader.addSplits([split]);
+ * const { batch } = await reader.poll();
+ */
+export class FileSourceReader implements SourceReader<unknown, FileSplit> {
+  /** Held splits, FIFO; the head is the one being read, at the position of the last batch. */
+  private readonly splits: FileSplit[] = [];
+  private cursor: RecordCursor | undefined;
+  private noMoreSplits = false;
+  private splitRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private readonly limits: BatchLimits;
+
+  constructor(
+    private readonly ctx: SourceReaderContext,
+    private readonly options: FileSourceReaderOptions,
+  ) {
+    this.limits = mergeLimits(DEFAULT_BATCH_LIMITS, options.limits);
+  }
+
+  async start(): Promise<void> {}
+
+  async poll(limits?: Partial<BatchLimits>): Promise<PollResult<unknown, FileSplit>> {
+    const split = this.splits[0];
+    if (!split) {
+      if (this.noMoreSplits) return { status: InputStatus.END_OF_INPUT };
+      // Ask once; the enumerator answers with a split or with no-more-splits.
+      if (!this.splitRequested) {
+        this.splitRequested = true;
+        this.ctx.sendSplitRequest();
+      }
+      return { status: InputStatus.NOTHING_AVAILABLE };
+    }
+    let batch: RecordBatch<unknown, FileSplit>;
+    try {
+      this.cursor ??= openRecordCursor(split, this.options.formats);
+      batch = await readBatch(split, this.cursor, mergeLimits(this.limits, limits));
+    } catch (error) {
+      // The runtime fails this split; the reader drops it and goes on with the next one.
+      await this.dropCurrent();
+      throw asSplitFailed(error, split);
+    }
+    if (batch.finished) await this.dropCurrent();
+    else this.splits[0] = batch.split;
+    return { status: InputStatus.MORE_AVAILABLE, batch };
+  }
+
+  isAvailable(): Promise<void> {
+    if (this.splits.length > 0 || this.noMoreSplits) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.wakeUp;
+      this.wakeUp = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  addSplits(splits: FileSplit[]): void {
+    this.splits.push(...splits);
+    if (splits.length > 0) this.splitRequested = false;
+    this.wake();
+  }
+
+  notifyNoMoreSplits(): void {
+    this.noMoreSplits = true;
+    this.wake();
+  }
+
+  /** Files need no acknowledgement: the committed split position is all the progress there is. */
+  async notifyBatchCommitted(): Promise<void> {}
+
+  snapshotState(): FileSplit[] {
+    return [...this.splits];
+  }
+
+  async close(): Promise<void> {
+    await this.cursor?.close();
+    this.cursor = undefined;
+  }
+
+  private async dropCurrent(): Promise<void> {
+    this.splits.shift();
+    const cursor = this.cursor;
+    this.cursor = undefined;
+    await cursor?.close();
+  }
+
+  private wake(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+}
+
+/** Fills one batch: stops at maxRecords entries, maxBytes of input or the deadline (after at least one entry). */
+async function readBatch(split: FileSplit, cursor: RecordCursor, limits: BatchLimits): Promise<RecordBatch<unknown, FileSplit>> {
+  const records: SourceRecord[] = [];
+  const badRecords: BadRecord[] = [];
+  const startOffset = split.position.offset;
+  const prefix = `${split.fileId}@`;
+  const { maxRecords, maxBytes, deadline } = limits;
+  let finished = false;
+  let entries = 0;
+  let position: FilePosition | undefined;
+  for (;;) {
+    const entry = cursor.next();
+    if (entry === undefined) {
+      if (cursor.done) {
+        finished = true;
+        break;
+      }
+      await cursor.ready();
+      if (entries > 0 && deadline !== undefined && Date.now() >= deadline) break;
+      continue;
+    }
+    // A byte-range split owns the records that start inside its range; the first one past
+    // it was taken from the cursor already, so the position is set back to its start.
+    if (split.end !== TO_END_OF_FILE && entry.offset >= split.end) {
+      const after = cursor.position();
+      position = { ...after, offset: entry.offset, line: entry.line, records: after.records - (entry.reason === undefined ? 1 : 0) };
+      finished = true;
+      break;
+    }
+    const id = prefix + entry.offset;
+    if (entry.reason === undefined) {
+      records.push({ id, value: entry.value });
+    } else {
+      badRecords.push({ id, splitId: split.splitId, reason: entry.reason, file: split.path, line: entry.line, offset: entry.offset, raw: entry.raw });
+    }
+    entries++;
+    if (entries >= maxRecords || entry.end - startOffset >= maxBytes) break;
+    if (deadline !== undefined && entries % DEADLINE_CHECK_EVERY === 0 && Date.now() >= deadline) break;
+  }
+  position ??= cursor.position();
+  return {
+    splitId: split.splitId,
+    records,
+    badRecords,
+    split: split.withPosition(position),
+    finished,
+    bytes: position.offset - startOffset,
+  };
+}
+
+function mergeLimits(base: BatchLimits, override: Partial<BatchLimits> | undefined): BatchLimits {
+  if (!override) return base;
+  return {
+    maxRecords: override.maxRecords ?? base.maxRecords,
+    maxBytes: override.maxBytes ?? base.maxBytes,
+    deadline: override.deadline ?? base.deadline,
+  };
+}
+
+function asSplitFailed(error: unknown, split: FileSplit): AdfError {
+  if (error instanceof AdfError) return error;
+  return new SplitFailedError(`cannot read ${split.path}: ${(error as Error)?.message ?? String(error)}`, {
+    cause: error,
+    context: { splitId: split.splitId, file: split.path, offset: split.position.offset },
+  });
+}

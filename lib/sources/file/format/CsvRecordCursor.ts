@@ -1,0 +1,203 @@
+import type { FilePosition } from '../FileSplit';
+import type { ByteSource } from './ByteSource';
+import { ChunkedRecordCursor, rawText } from './ChunkedRecordCursor';
+import { CsvChunkParser, type CsvDialect, type CsvParseError } from './CsvChunkParser';
+import { LineSkipper } from './LineSkipper';
+
+export interface CsvCursorOptions extends CsvDialect {
+  /** The first row names the columns (when the position carries no header yet). */
+  readonly header: boolean;
+  /** Column names to use instead of the header row (or, without one, for headerless files). */
+  readonly columns?: readonly string[];
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  CSV_INVALID_CLOSING_QUOTE: 'invalid closing quote: a quoted field must end at a delimiter or a line end',
+  INVALID_OPENING_QUOTE: 'invalid opening quote: a quote inside an unquoted field',
+  CSV_MAX_RECORD_SIZE: 'record larger than the maximum record size',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'invalid character after a closing quote',
+};
+
+/**
+ * CSV records as objects keyed by the header (arrays of strings for a file without one).
+ *
+ * - The header is read once and carried in the position, so a resumed cursor re-uses it.
+ * - A row whose field count differs from the header is a bad record; the rest is read.
+ * - A row csv-parse rejects (bad quoting, an oversized record) is a bad record covering the
+ *   row up to the end of the line where the error was found; parsing restarts behind it with
+ *   a fresh parser. Both points are record boundaries, so continuing and resuming agree.
+ * - A quote still open at end of file, or an unreadable header, dead-letters the rest.
+ *
+ * @example
+ * const cursor = new CsvRecordCursor(ByteSource.open(path, 'none', 0, ctx), START_OF_FILE, { delimiter: ',', quote: '"', escape: '"', header: true, maxRecordSize: 1 << 24 });
+ */
+export class CsvRecordCursor extends ChunkedRecordCursor {
+  private parser: CsvChunkParser;
+  private parserOffset: number;
+  private parserLine: number;
+  private columns: readonly string[] | undefined;
+  private headerRowPending: boolean;
+  private unsafeColumns = false;
+  /** Input from the boundary on, fed to the parser but not yet part of a record. */
+  private retained: Buffer[] = [];
+  private retainedOffset: number;
+  private skipper: LineSkipper | undefined;
+  private stopped = false;
+  private readonly onRecord = (fields: string[], end: number, line: number): void => this.record(fields, end, line);
+
+  constructor(
+    bytes: ByteSource,
+    start: FilePosition,
+    private readonly options: CsvCursorOptions,
+  ) {
+    super(bytes, start);
+    this.parserOffset = this.retainedOffset = start.offset;
+    this.parserLine = start.line;
+    this.headerRowPending = options.header && start.header === undefined;
+    this.setColumns(start.header ?? options.columns);
+    this.parser = new CsvChunkParser(options, this.onRecord);
+  }
+
+  protected override header(): readonly string[] | undefined {
+    return this.columns;
+  }
+
+  protected override onChunk(chunk: Buffer, chunkOffset: number): void {
+    if (this.stopped) return;
+    if (this.skipper) {
+      const at = this.skipper.skip(chunk);
+      if (at === undefined) return;
+      this.resynchronise(chunkOffset + at);
+      chunk = chunk.subarray(at);
+      chunkOffset += at;
+    }
+    this.retained.push(chunk);
+    const error = this.parser.write(chunk);
+    if (error) this.recover(error);
+    else this.dropConsumed();
+  }
+
+  protected override onEnd(): void {
+    while (!this.stopped) {
+      if (this.skipper) {
+        // The file ended inside the line being skipped: the bad record runs to the end.
+        const skipper = this.skipper;
+        this.skipper = undefined;
+        this.badRecord(skipper, this.bytes.offset, this.boundaryLine);
+        return;
+      }
+      const error = this.parser.end();
+      if (!error) return;
+      this.recover(error);
+    }
+  }
+
+  protected override pendingText(): string | undefined {
+    if (this.skipper) return rawText(this.skipper.raw);
+    const pending = this.retainedFromBoundary();
+    return pending.length > 0 ? rawText(pending) : undefined;
+  }
+
+  private record(fields: string[], endRelative: number, lineRelative: number): void {
+    const offset = this.boundaryOffset;
+    const line = this.boundaryLine;
+    const end = this.parserOffset + endRelative;
+    const nextLine = this.parserLine + lineRelative;
+    this.advance(end, nextLine);
+    // csv-parse yields an empty line as one empty field; a quoted "" is longer than a terminator.
+    if (fields.length === 1 && fields[0] === '' && end - offset <= 2) return;
+    if (this.headerRowPending) {
+      this.headerRowPending = false;
+      if (!this.columns) this.setColumns(fields);
+      return;
+    }
+    const columns = this.columns;
+    if (!columns) {
+      this.emit({ offset, line, end, nextLine, value: fields });
+    } else if (fields.length !== columns.length) {
+      this.emit({ offset, line, end, nextLine, reason: `expected ${columns.length} fields, got ${fields.length}`, raw: fields });
+    } else {
+      this.emit({ offset, line, end, nextLine, value: this.unsafeColumns ? toObjectSafely(columns, fields) : toObject(columns, fields) });
+    }
+  }
+
+  /** The retained chunks cut to start at the boundary. */
+  private retainedFromBoundary(): Buffer[] {
+    const pending: Buffer[] = [];
+    let offset = this.retainedOffset;
+    for (const chunk of this.retained) {
+      const from = Math.max(0, this.boundaryOffset - offset);
+      offset += chunk.length;
+      if (from < chunk.length) pending.push(chunk.subarray(from));
+    }
+    return pending;
+  }
+
+  private recover(error: CsvParseError): void {
+    const where = `the rest of the file from offset ${this.boundaryOffset} (line ${this.boundaryLine}) is unreadable`;
+    if (this.headerRowPending) return this.stop(`cannot read the CSV header (${describe(error)}); ${where}`);
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') return this.stop(`quote not closed; ${where}`);
+    // Skip from the boundary to the end of the line the error was found on (at least one line).
+    const errorLine = this.parserLine + (error.lines ?? 1) - 1;
+    this.skipper = new LineSkipper(Math.max(1, errorLine - this.boundaryLine + 1), describe(error), this.boundaryOffset, this.boundaryLine);
+    const replay = this.retainedFromBoundary();
+    let offset = this.boundaryOffset;
+    this.retained = [];
+    this.retainedOffset = this.boundaryOffset;
+    for (const chunk of replay) {
+      this.onChunk(chunk, offset);
+      offset += chunk.length;
+      if (this.stopped) return;
+    }
+  }
+
+  private resynchronise(at: number): void {
+    const skipper = this.skipper!;
+    this.skipper = undefined;
+    const nextLine = skipper.line + skipper.lines;
+    this.badRecord(skipper, at, nextLine);
+    this.parserOffset = this.retainedOffset = at;
+    this.parserLine = nextLine;
+    this.parser = new CsvChunkParser(this.options, this.onRecord);
+  }
+
+  private badRecord(skipper: LineSkipper, end: number, nextLine: number): void {
+    this.emit({ offset: skipper.offset, line: skipper.line, end, nextLine, reason: skipper.reason, raw: rawText(skipper.raw) });
+    this.advance(end, nextLine);
+  }
+
+  private stop(reason: string): void {
+    this.stopped = true;
+    this.restUnreadable(reason);
+  }
+
+  /** Keeps only the chunks that reach past the boundary (the record being parsed). */
+  private dropConsumed(): void {
+    while (this.retained.length > 0 && this.retainedOffset + this.retained[0].length <= this.boundaryOffset) {
+      this.retainedOffset += this.retained.shift()!.length;
+    }
+  }
+
+  private setColumns(columns: readonly string[] | undefined): void {
+    this.columns = columns && Object.freeze([...columns]);
+    this.unsafeColumns = columns?.includes('__proto__') ?? false;
+  }
+}
+
+function toObject(columns: readonly string[], fields: string[]): Record<string, string> {
+  const value: Record<string, string> = {};
+  for (let i = 0; i < columns.length; i++) value[columns[i]] = fields[i];
+  return value;
+}
+
+/** A `__proto__` column must become an own property, not replace the object's prototype. */
+function toObjectSafely(columns: readonly string[], fields: string[]): Record<string, string> {
+  const value: Record<string, string> = {};
+  columns.forEach((name, i) => Object.defineProperty(value, name, { value: fields[i], enumerable: true, writable: true, configurable: true }));
+  return value;
+}
+
+function describe(error: CsvParseError): string {
+  const reason = error.code ? REASONS[error.code] : undefined;
+  return reason ? `${reason} (${error.code})` : error.message;
+}

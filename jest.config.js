@@ -4,6 +4,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60_000,
+  setupFiles: ['<rootDir>/test/setupEnv.ts'],
   // Integration suites start real servers; two workers keep a 2-core machine responsive.
   maxWorkers: 2,
 };

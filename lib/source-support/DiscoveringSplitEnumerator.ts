@@ -1,3 +1,4 @@
+import { isRetryable } from '../errors';
 import type { SourceSplit } from './SourceSplit';
 import type { SplitAssigner } from './SplitAssigner';
 import type { SplitDiscoverer } from './SplitDiscoverer';
@@ -93,6 +94,10 @@ export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements Spl
         this.assignToWaiting();
       }
       if (this.options.bounded) this.discoveryDone = true;
+    } catch (e) {
+      // A transient failure of periodic rediscovery is tried again at the next interval;
+      // anything else (a missing path, a bad pattern) ends the run with a clear error.
+      if (this.options.bounded || !isRetryable(e)) this.ctx.reportError(e as Error);
     } finally {
       this.discovering = undefined;
       this.assignToWaiting();

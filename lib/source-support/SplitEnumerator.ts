@@ -37,4 +37,9 @@ export interface SplitEnumeratorContext<S extends SourceSplit> {
   registerSplits(splits: S[]): Promise<S[]>;
   currentParallelism(): number;
   registeredReaders(): number[];
+  /**
+   * A failure of the enumerator's own async work (discovery) that it cannot recover from;
+   * the runtime ends the run with it (Flink fails the job when an async handler throws).
+   */
+  reportError(error: Error): void;
 }

@@ -20,6 +20,7 @@ export class EmbeddedEnumeratorContext<S extends SourceSplit> implements SplitEn
     private readonly serializer: SplitSerializer<S>,
     private readonly target: AssignmentTarget,
     private readonly onError: (error: Error) => void,
+    private readonly onRegistered: (count: number) => void = () => undefined,
   ) {}
 
   assignSplit(split: S, readerId: number): void {
@@ -32,7 +33,12 @@ export class EmbeddedEnumeratorContext<S extends SourceSplit> implements SplitEn
 
   async registerSplits(splits: S[]): Promise<S[]> {
     const created = new Set((await this.store.createSplits(splits.map((s) => serializeSplit(this.serializer, s)))).map((s) => s.splitId));
+    this.onRegistered(created.size);
     return splits.filter((s) => created.has(s.splitId));
+  }
+
+  reportError(error: Error): void {
+    this.onError(error);
   }
 
   currentParallelism(): number {

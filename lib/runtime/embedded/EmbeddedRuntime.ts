@@ -83,7 +83,7 @@ class EmbeddedRun {
       assign: (split, readerId) => this.assign(split, readerId),
       noMoreSplits: (readerId) => this.hosts.get(readerId)?.send({ type: 'noMoreSplits' }),
       readerIds: () => [...this.hosts.keys()],
-    }, (e) => this.finish(e));
+    }, (e) => this.finish(e), (n) => (this.counters.total += n));
     this.enumerator = this.flow.source.createEnumerator(ctx, await this.store.getEnumeratorState());
     const unfinished = await this.restoreUnfinished();
     if (unfinished.length > 0) this.log(`[${this.flow.name}] resuming ${unfinished.length} unfinished split(s) from ${this.stateDir}`);
@@ -98,13 +98,21 @@ class EmbeddedRun {
       for (let id = 0; id < parallelism; id++) this.startReader(id);
       progress.start();
       await done;
+    } catch (e) {
+      // A failed run must not leave reader threads behind: they would keep the process alive.
+      await Promise.all([...this.hosts.values()].map((h) => h.kill()));
+      throw e;
     } finally {
       this.options.signal?.removeEventListener('abort', onAbort);
       progress.stop();
       await this.enumerator.close();
       await this.store.putEnumeratorState(this.enumerator.snapshotState());
     }
-    return this.summary(started);
+    const summary = await this.summary(started);
+    if (summary.records === 0 && summary.badRecords === 0 && summary.status === 'completed') {
+      this.log(`[${this.flow.name}] nothing new: all ${summary.splits.total} split(s) were finished by an earlier run (--fresh starts over)`);
+    }
+    return summary;
   }
 
   private async restoreUnfinished(): Promise<SourceSplit[]> {

@@ -48,4 +48,9 @@ export class InProcessReaderHost implements ReaderHost {
   async terminate(): Promise<void> {
     this.toReader({ type: 'stop' });
   }
+
+  async kill(): Promise<void> {
+    this.exitHandler = () => undefined;
+    this.toReader({ type: 'stop' });
+  }
 }

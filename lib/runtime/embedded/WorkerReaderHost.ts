@@ -48,6 +48,11 @@ export class WorkerReaderHost implements ReaderHost {
     this.send({ type: 'stop' });
   }
 
+  async kill(): Promise<void> {
+    this.exited = true;
+    await this.worker.terminate();
+  }
+
   private exit(error?: Error): void {
     if (this.exited) return;
     this.exited = true;

@@ -15,6 +15,7 @@ function context(known = new Set<string>()) {
     registerSplits: async (splits) => splits.filter((s) => !known.has(s.splitId) && known.add(s.splitId)),
     currentParallelism: () => 2,
     registeredReaders: () => [0, 1],
+    reportError: (e) => events.push(`error:${e.message}`),
   };
   return { ctx, events };
 }
@@ -64,5 +65,19 @@ describe('DiscoveringSplitEnumerator', () => {
     await e2.awaitDiscovery();
     await e2.handleSplitRequest(0);
     expect(finished.events).toEqual(['0:a']);
+  });
+
+  it('reports a failed bounded discovery to the runtime instead of leaving readers waiting', async () => {
+    const { ctx, events } = context();
+    const failing: SplitDiscoverer<SourceSplit, number> = {
+      // eslint-disable-next-line require-yield
+      async *discover() {
+        throw new Error('path does not exist: /nope');
+      },
+    };
+    const e = new DiscoveringSplitEnumerator(ctx, failing, new FifoSplitAssigner(), { bounded: true, discoveryIntervalMs: 0 });
+    await e.start();
+    await e.awaitDiscovery();
+    expect(events).toEqual(['error:path does not exist: /nope']);
   });
 });

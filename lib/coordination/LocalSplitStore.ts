@@ -56,10 +56,11 @@ export class LocalSplitStore implements SplitStore {
     return this.rows.get(splitId);
   }
 
-  async claim(splitId: string, owner: string, leaseMs: number): Promise<ClaimResult | undefined> {
+  async claim(splitId: string, owner: string, leaseMs: number, expectedToken?: number): Promise<ClaimResult | undefined> {
     const row = this.rows.get(splitId);
     const now = Date.now();
-    const claimable = row && (row.status === SplitStatus.PENDING || (row.status === SplitStatus.ASSIGNED && (row.leaseExpiresAt ?? 0) <= now));
+    const current = row && (expectedToken === undefined || row.leaseToken === expectedToken);
+    const claimable = current && (row.status === SplitStatus.PENDING || (row.status === SplitStatus.ASSIGNED && (row.leaseExpiresAt ?? 0) <= now));
     if (!row || !claimable) return undefined;
     const lease: Lease = { splitId, owner, token: row.leaseToken + 1, expiresAt: now + leaseMs };
     const claimed = this.put({ ...row, status: SplitStatus.ASSIGNED, leaseOwner: owner, leaseToken: lease.token, leaseExpiresAt: lease.expiresAt, updatedAt: now });
@@ -71,7 +72,8 @@ export class LocalSplitStore implements SplitStore {
     return this.put({
       ...row,
       split: commit.split,
-      status: commit.finished ? SplitStatus.FINISHED : SplitStatus.ASSIGNED,
+      status: commit.finished ? SplitStatus.FINISHED : commit.release ? SplitStatus.PENDING : SplitStatus.ASSIGNED,
+      ...(commit.finished || commit.release ? { leaseOwner: undefined, leaseExpiresAt: undefined } : {}),
       attempts: 0,
       sinkState: commit.sinkState,
       records: row.records + commit.records,

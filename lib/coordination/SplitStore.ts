@@ -44,6 +44,12 @@ export interface SplitCommit {
   /** Records and bad records in this batch; the store keeps the running totals. */
   readonly records: number;
   readonly badRecords: number;
+  /**
+   * Give up the lease with the commit: an unfinished split goes back to PENDING (a Lambda
+   * reader ends after one batch and hands on with a continuation message). Embedded readers
+   * keep the lease and read on.
+   */
+  readonly release?: boolean;
 }
 
 export interface ClaimResult {
@@ -65,9 +71,11 @@ export interface SplitStore {
   get(splitId: string): Promise<SplitRow | undefined>;
   /**
    * PENDING, or ASSIGNED with an expired lease → ASSIGNED to `owner` with token + 1.
-   * Returns undefined when a live lease holds the split or it is FINISHED/FAILED.
+   * Returns undefined when a live lease holds the split or it is FINISHED/FAILED, or when
+   * `expectedToken` is given and the row's token differs: the message that asked was sent
+   * before a later claim, so it is stale (this keeps one chain of messages per split).
    */
-  claim(splitId: string, owner: string, leaseMs: number): Promise<ClaimResult | undefined>;
+  claim(splitId: string, owner: string, leaseMs: number, expectedToken?: number): Promise<ClaimResult | undefined>;
   /** Fenced on the lease token: throws FencedOffError when the lease was taken over. Resets `attempts`. */
   commit(lease: Lease, commit: SplitCommit): Promise<SplitRow>;
   /** Gives the split back as PENDING, counting a failed attempt; FAILED at `maxAttempts`. */

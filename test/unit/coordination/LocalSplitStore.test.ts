@@ -85,3 +85,20 @@ describe('LocalSplitStore', () => {
     store.close();
   });
 });
+
+describe('LocalSplitStore, serverless protocol', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => (tmp = tempDir()));
+  afterEach(() => tmp.cleanup());
+
+  it('releases the lease with a commit when asked, keeping the token for the continuation message', async () => {
+    const store = LocalSplitStore.open(tmp.dir);
+    await store.createSplits([split('a')]);
+    const { lease } = (await store.claim('a', 'r0', 60_000, 0))!;
+    const row = await store.commit(lease, { split: split('a', 7), finished: false, records: 1, badRecords: 0, release: true });
+    expect(row).toMatchObject({ status: SplitStatus.PENDING, leaseToken: 1, leaseOwner: undefined });
+    expect(await store.claim('a', 'r1', 60_000, 0)).toBeUndefined(); // a stale message
+    expect((await store.claim('a', 'r1', 60_000, 1))?.lease.token).toBe(2); // the continuation
+    store.close();
+  });
+});

@@ -1,0 +1,39 @@
+import type { SplitRow, SplitStore } from './SplitStore';
+
+/** Counts of rows by status, for `adf status` and the flow-complete check. */
+export interface SplitCounts {
+  readonly PENDING: number;
+  readonly ASSIGNED: number;
+  readonly FINISHED: number;
+  readonly FAILED: number;
+}
+
+/** The enumerator's own row: discovery cursor and whether discovery is done. */
+export interface EnumeratorRow<C = unknown> {
+  readonly cursor?: C;
+  readonly noMoreSplits: boolean;
+  readonly complete: boolean;
+  readonly updatedAt: number;
+}
+
+/**
+ * What the serverless runtime needs beyond SplitStore: finding work the failure handler must
+ * recover. Implemented by DynamoSplitStore (the GSI `byStatusLease` answers both queries).
+ */
+export interface ServerlessSplitStore extends SplitStore {
+  /** ASSIGNED rows whose lease expired before `now`. */
+  listExpiredLeases(now: number, limit: number): AsyncIterable<SplitRow>;
+  /** PENDING rows not touched since `before` (their message may be lost). */
+  listStalePending(before: number, limit: number): AsyncIterable<SplitRow>;
+  /**
+   * An expired lease → PENDING with token + 1 and one more failed attempt ("lease expired"),
+   * or FAILED at `maxAttempts`. Conditional on the row still having `row.leaseToken` and an
+   * expired lease; undefined when someone else moved it first.
+   */
+  reclaimExpired(row: SplitRow, now: number, maxAttempts: number): Promise<SplitRow | undefined>;
+  /** Marks a PENDING row as re-enqueued now (conditional on its token), so it is not stale again at once. */
+  touchPending(row: SplitRow): Promise<boolean>;
+  countByStatus(): Promise<SplitCounts>;
+  getEnumeratorRow<C>(): Promise<EnumeratorRow<C> | undefined>;
+  putEnumeratorRow<C>(row: Omit<EnumeratorRow<C>, 'updatedAt'>): Promise<void>;
+}

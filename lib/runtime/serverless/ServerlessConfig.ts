@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { ConfigError } from '../../errors';
+import type { FlowOptions } from '../../flow/FlowRef';
+
+/** Every tunable of the serverless runtime, with its default, in one place. */
+export const SERVERLESS_DEFAULTS = {
+  maxAttempts: 3,
+  batchSize: 5_000,
+  batchBytes: 8 * 1024 * 1024,
+  /** Stop reading this long before the Lambda's deadline, to leave time to write and commit. */
+  timeMarginMs: 10_000,
+  /** A lease outlives the invocation's remaining time by this much before others may take over. */
+  leaseGraceMs: 30_000,
+  /** An idle unbounded split is polled again after 1, 2, 4 … s, at most this. */
+  idleDelayMaxSeconds: 300,
+  /** A PENDING split untouched this long has lost its message: the failure handler re-sends it. */
+  orphanAfterMs: 15 * 60_000,
+  maxSplitsPerRun: 100_000,
+  finishedTtlDays: 30,
+} as const;
+
+const int = (name: string, min: number, max: number) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(min, `${name} must be between ${min} and ${max}`).max(max, `${name} must be between ${min} and ${max}`);
+
+const EnvSchema = z.object({
+  ADF_FLOW: z.string({ error: 'ADF_FLOW is required: the flow as JSON, e.g. {"name":"orders","source":"file","path":"s3://b/in/","sink":"s3","out":"s3://b/out/"}' }),
+  ADF_SPLIT_TABLE: z.string({ error: 'ADF_SPLIT_TABLE is required (the split table name)' }).min(3),
+  ADF_SPLIT_QUEUE_URL: z.string({ error: 'ADF_SPLIT_QUEUE_URL is required' }).url('ADF_SPLIT_QUEUE_URL must be a URL'),
+  ADF_DLQ_URL: z.string({ error: 'ADF_DLQ_URL is required' }).url('ADF_DLQ_URL must be a URL'),
+  ADF_MAX_ATTEMPTS: int('ADF_MAX_ATTEMPTS', 1, 100).default(SERVERLESS_DEFAULTS.maxAttempts),
+  ADF_BATCH_SIZE: int('ADF_BATCH_SIZE', 1, 1_000_000).default(SERVERLESS_DEFAULTS.batchSize),
+  ADF_BATCH_BYTES: int('ADF_BATCH_BYTES', 1024, 1024 ** 3).default(SERVERLESS_DEFAULTS.batchBytes),
+  ADF_TIME_MARGIN_MS: int('ADF_TIME_MARGIN_MS', 0, 600_000).default(SERVERLESS_DEFAULTS.timeMarginMs),
+  ADF_LEASE_GRACE_MS: int('ADF_LEASE_GRACE_MS', 0, 3_600_000).default(SERVERLESS_DEFAULTS.leaseGraceMs),
+  ADF_IDLE_DELAY_MAX_S: int('ADF_IDLE_DELAY_MAX_S', 1, 900).default(SERVERLESS_DEFAULTS.idleDelayMaxSeconds),
+  ADF_ORPHAN_AFTER_MS: int('ADF_ORPHAN_AFTER_MS', 1_000, 86_400_000).default(SERVERLESS_DEFAULTS.orphanAfterMs),
+  ADF_MAX_SPLITS_PER_RUN: int('ADF_MAX_SPLITS_PER_RUN', 1, 10_000_000).default(SERVERLESS_DEFAULTS.maxSplitsPerRun),
+  ADF_FINISHED_TTL_DAYS: int('ADF_FINISHED_TTL_DAYS', 1, 3650).default(SERVERLESS_DEFAULTS.finishedTtlDays),
+});
+
+export interface ServerlessConfig {
+  readonly flow: FlowOptions;
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly maxAttempts: number;
+  readonly batchSize: number;
+  readonly batchBytes: number;
+  readonly timeMarginMs: number;
+  readonly leaseGraceMs: number;
+  readonly idleDelayMaxSeconds: number;
+  readonly orphanAfterMs: number;
+  readonly maxSplitsPerRun: number;
+  readonly finishedTtlDays: number;
+}
+
+/** Reads and validates the environment once; a bad value names its variable. */
+export function serverlessConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerlessConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`, { context: { field: name } });
+  }
+  const e = parsed.data;
+  let flow: FlowOptions;
+  try {
+    flow = JSON.parse(e.ADF_FLOW) as FlowOptions;
+  } catch (err) {
+    throw new ConfigError(`ADF_FLOW must be JSON: ${(err as Error).message}`, { context: { field: 'ADF_FLOW' } });
+  }
+  if (typeof flow?.name !== 'string') throw new ConfigError('ADF_FLOW.name is required (it keys the split table)', { context: { field: 'ADF_FLOW.name' } });
+  return {
+    flow, tableName: e.ADF_SPLIT_TABLE, queueUrl: e.ADF_SPLIT_QUEUE_URL, dlqUrl: e.ADF_DLQ_URL,
+    maxAttempts: e.ADF_MAX_ATTEMPTS, batchSize: e.ADF_BATCH_SIZE, batchBytes: e.ADF_BATCH_BYTES,
+    timeMarginMs: e.ADF_TIME_MARGIN_MS, leaseGraceMs: e.ADF_LEASE_GRACE_MS, idleDelayMaxSeconds: e.ADF_IDLE_DELAY_MAX_S,
+    orphanAfterMs: e.ADF_ORPHAN_AFTER_MS, maxSplitsPerRun: e.ADF_MAX_SPLITS_PER_RUN, finishedTtlDays: e.ADF_FINISHED_TTL_DAYS,
+  };
+}

@@ -1,0 +1,77 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { parseSplitMessage } from '../../coordination/SqsSplitQueue';
+import { ConfigError } from '../../errors';
+import { runEnumerator } from './EnumeratorRun';
+import type { EnumeratorResult } from './EnumeratorRun';
+import { runFailureHandler } from './FailureHandlerRun';
+import type { FailureHandlerResult } from './FailureHandlerRun';
+import { containerDeps } from './containerDeps';
+import { flushMetrics, logger, metrics } from './observability';
+import { processSplitMessage } from './ReaderInvocation';
+import type { ServerlessDeps } from './ServerlessDeps';
+
+type DepsProvider = () => ServerlessDeps;
+
+/** Schedule, manual invoke (`{"flow":"orders"}`), or anything else that just means "discover now". */
+const EnumeratorEvent = z.union([
+  z.object({ 'detail-type': z.literal('Scheduled Event') }).passthrough(),
+  z.object({ flow: z.string().optional(), options: z.record(z.string(), z.unknown()).optional() }).passthrough(),
+]);
+
+export function createEnumeratorHandler(provide: DepsProvider = containerDeps) {
+  return async (event: unknown, context: Context): Promise<EnumeratorResult> => {
+    logger.addContext(context);
+    const deps = provide();
+    const parsed = EnumeratorEvent.safeParse(event ?? {});
+    const wanted = parsed.success && 'flow' in parsed.data ? parsed.data.flow : undefined;
+    if (typeof wanted === 'string' && wanted !== deps.flow.name) {
+      throw new ConfigError(`this enumerator runs flow "${deps.flow.name}", not "${wanted}"`, { context: { field: 'flow' } });
+    }
+    metrics.addDimension('flow', deps.flow.name);
+    try {
+      return await runEnumerator(deps, () => context.getRemainingTimeInMillis());
+    } finally {
+      flushMetrics();
+    }
+  };
+}
+
+export function createReaderHandler(provide: DepsProvider = containerDeps) {
+  const processor = new BatchProcessor(EventType.SQS);
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    logger.addContext(context);
+    const deps = provide();
+    metrics.addDimension('flow', deps.flow.name);
+    const clock = { owner: context.awsRequestId, remainingMs: () => context.getRemainingTimeInMillis() };
+    const handle = async (record: SQSRecord) => {
+      const message = parseSplitMessage(record.body);
+      logger.appendKeys({ splitId: message.splitId });
+      try {
+        return await processSplitMessage(deps, message, clock);
+      } finally {
+        logger.removeKeys(['splitId']);
+      }
+    };
+    try {
+      // Sequential: each message's batch gets the invocation's whole remaining time.
+      return await processPartialResponse(event, handle, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+    } finally {
+      flushMetrics();
+    }
+  };
+}
+
+export function createFailureHandler(provide: DepsProvider = containerDeps) {
+  return async (_event: unknown, context: Context): Promise<FailureHandlerResult> => {
+    logger.addContext(context);
+    const deps = provide();
+    metrics.addDimension('flow', deps.flow.name);
+    try {
+      return await runFailureHandler(deps);
+    } finally {
+      flushMetrics();
+    }
+  };
+}

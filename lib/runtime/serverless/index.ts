@@ -1,0 +1,11 @@
+export { createEnumeratorHandler, createReaderHandler, createFailureHandler } from './handlers';
+export { runEnumerator } from './EnumeratorRun';
+export type { EnumeratorResult } from './EnumeratorRun';
+export { runFailureHandler } from './FailureHandlerRun';
+export type { FailureHandlerResult } from './FailureHandlerRun';
+export { processSplitMessage } from './ReaderInvocation';
+export type { ReaderOutcome, InvocationClock } from './ReaderInvocation';
+export { serverlessConfigFromEnv, SERVERLESS_DEFAULTS } from './ServerlessConfig';
+export type { ServerlessConfig } from './ServerlessConfig';
+export type { ServerlessDeps } from './ServerlessDeps';
+export { containerDeps, resetContainerDeps } from './containerDeps';

@@ -1,0 +1,16 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * One logger and one metrics object per container, created at module load (outside handlers).
+ * Logs are JSON with the request id (added per invocation), flow and split id; metrics are
+ * CloudWatch EMF lines on stdout, which Lambda turns into metrics without API calls.
+ */
+export const logger = new Logger({ serviceName: 'activedataflow' });
+export const metrics = new Metrics({ namespace: 'ActiveDataFlow', serviceName: 'activedataflow' });
+export { MetricUnit };
+
+/** Emits the metrics gathered so far if there are any (EMF refuses an empty flush). */
+export function flushMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 import type { FlowRef } from '../flow/FlowRef';
 import type { EmbeddedRunOptions } from '../runtime/embedded';
+import { RAFKA_DEFAULTS } from '../sources/rafka/RafkaOptions';
 
 export interface RunCommand {
   readonly ref: FlowRef;
@@ -20,7 +21,12 @@ const OPTIONS = {
   'state-dir': { type: 'string' }, 'dead-letter': { type: 'string' }, fresh: { type: 'boolean' },
   'max-attempts': { type: 'string' }, export: { type: 'string' }, quiet: { type: 'boolean' },
   verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  'redis-url': { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' },
+  group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
 } as const;
+
+/** Sources that read Redis streams (they get a larger default --max-attempts, see below). */
+const RAFKA_SOURCES = ['rafka', 'redis-stream'];
 
 function intFlag(flag: string, min: number, max: number) {
   return z.coerce
@@ -36,6 +42,7 @@ const Numbers = z.object({
   'batch-size': intFlag('batch-size', 1, 1_000_000),
   'batch-bytes': intFlag('batch-bytes', 1024, 1024 ** 3),
   'max-attempts': intFlag('max-attempts', 1, 100),
+  partitions: intFlag('partitions', 1, 65_536),
 });
 
 /** Parses `adf run` arguments; every mistake is a ConfigError naming the flag. */
@@ -57,6 +64,8 @@ export function parseRunArgs(args: string[]): RunCommand {
   const flowFile = positionals[0];
   if (!flowFile && !v.source && !v.help) throw new ConfigError('adf run needs a flow file or --source (see adf run --help)');
   if (flowFile && v.source) throw new ConfigError('give either a flow file or --source, not both');
+  if (v.until !== undefined && v.until !== 'latest') throw new ConfigError(`--until must be latest (got ${JSON.stringify(v.until)})`, { context: { field: 'until' } });
+  const rafka = RAFKA_SOURCES.includes(v.source ?? '');
 
   const ref: FlowRef = flowFile
     ? { kind: 'module', path: flowFile, exportName: v.export }
@@ -66,6 +75,7 @@ export function parseRunArgs(args: string[]): RunCommand {
           name: v.name, source: v.source ?? '', sink: v.sink ?? 'stdout', path: v.path, format: v.format,
           include: v.include, exclude: v.exclude, recursive: v['no-recursive'] ? false : undefined,
           delimiter: v.delimiter, quote: v.quote, out: v.out, deadLetter: v['dead-letter'], batchSize: n['batch-size'],
+          redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start,
         },
       };
   return {
@@ -76,7 +86,10 @@ export function parseRunArgs(args: string[]): RunCommand {
       parallelism: n.parallelism,
       stateDir: v['state-dir'],
       fresh: v.fresh,
-      maxAttempts: n['max-attempts'],
+      // Each failed attempt on a rafka split is one more delivery of the entry that failed it: the
+      // split must outlive maxDeliveries consecutive failures for a poison entry to reach the
+      // dead-letter stream instead of failing the partition.
+      maxAttempts: n['max-attempts'] ?? (rafka ? RAFKA_DEFAULTS.maxDeliveries + 1 : undefined),
       progress: !v.quiet,
       limits: { ...(n['batch-size'] ? { maxRecords: n['batch-size'] } : {}), ...(n['batch-bytes'] ? { maxBytes: n['batch-bytes'] } : {}) },
     },

@@ -1,0 +1,424 @@
+import { RetryableError } from '../../errors';
+import { acquireRedisClient, connectionEpoch } from '../../redis/redisClient';
+import type { RedisLease } from '../../redis/redisClient';
+import { appendOnce } from '../../redis/idempotentAppend';
+import { wrapRedisError } from '../../redis/redisErrors';
+import { DEFAULT_BATCH_LIMITS, InputStatus } from '../../source-support/RecordBatch';
+import type { BatchLimits, PollResult, RecordBatch } from '../../source-support/RecordBatch';
+import type { SourceReader, SourceReaderContext } from '../../source-support/SourceReader';
+import type { BadRecord, SourceRecord } from '../../source-support/SourceRecord';
+import { RafkaConsumerGroup } from './RafkaConsumerGroup';
+import type { ClaimedEntry, StreamEntry } from './RafkaConsumerGroup';
+import { deadLetterKey } from './RafkaOptions';
+import type { RafkaConfig } from './RafkaOptions';
+import type { RafkaSplit } from './RafkaSplit';
+import { compareStreamIds, maxStreamId, START_OF_STREAM } from './streamIds';
+
+/** A record value: the entry's fields as an object, or the decoded `valueField`. */
+export type RafkaValue = unknown;
+
+/** An entry delivered to this consumer and not yet handed to the sink. */
+interface InboxEntry {
+  readonly id: string;
+  readonly fields: string[];
+  /** Times it was handed to a sink before, without a commit. */
+  readonly deliveries: number;
+  /** True when its PEL counter already counts the coming delivery (read with `>`). */
+  readonly counted: boolean;
+}
+
+/** What this reader knows about one partition it holds. */
+interface Partition {
+  /** At the position of the last batch returned, which is the committed one whenever poll runs. */
+  split: RafkaSplit;
+  groupReady: boolean;
+  /** Next XAUTOCLAIM start while taking over pending entries; undefined once done. */
+  takeoverCursor: string | undefined;
+  /** Delivered to this consumer, not yet emitted; always in id order, all > position, all <= stop id. */
+  inbox: InboxEntry[];
+  /** Committed ids whose XACK failed; acknowledged on the next poll. */
+  unacked: string[];
+  /** Everything up to the stop id has been delivered (an entry past it was seen, or the stream ends past it). */
+  pastStop: boolean;
+}
+
+/** Entries per XREADGROUP at most, whatever maxRecords says. */
+const MAX_READ_COUNT = 10_000;
+/** Between polls when the last one did not wait in Redis (no live partition to block on). */
+const IDLE_POLL_MS = 100;
+/** Cleaning up at close waits this long at most (Redis may be the reason we close). */
+const CLOSE_BUDGET_MS = 1_000;
+
+/**
+ * Reads partitions of a Rafka topic (Redis streams) with consumer-group semantics, exactly
+ * once together with the split position.
+ *
+ * ## Protocol
+ *
+ * Progress is the split position `lastId`: the last entry whose batch the runtime committed.
+ * The consumer group only tracks deliveries. Every entry is in one of three places:
+ * committed (<= lastId), pending in the group's PEL (delivered, not acknowledged), or not yet
+ * delivered. Acknowledging happens only after the commit, so pending entries above lastId are
+ * exactly the ones some holder read and did not commit.
+ *
+ * 1. **Group.** On its first poll of a partition the reader creates the group
+ *    (`XGROUP CREATE key group <id> MKSTREAM`, BUSYGROUP ignored) at the split's committed
+ *    position, or at `start` (earliest `0`, latest `$`, an id) when nothing is committed yet.
+ * 2. **Take over.** The runtime's lease gives a split to ONE reader at a time, so whatever is
+ *    pending in the group for this stream belongs to a dead or previous holder. Before reading
+ *    anything new the reader claims all of it, in id order, page by page
+ *    (`XAUTOCLAIM key group me 0 <cursor> COUNT n JUSTID`; JUSTID leaves delivery counters
+ *    alone), with each entry's counter (XPENDING) and fields (XRANGE). Then consumers of this
+ *    stream with nothing pending are deleted. Pending entries are older than undelivered ones,
+ *    so order is kept.
+ * 3. **Skip the committed.** Entries <= lastId (a crash between the checkpoint commit and
+ *    XACK) are acknowledged at once and not emitted.
+ * 4. **Read new.** `XREADGROUP GROUP g me COUNT n STREAMS key >` per partition, round robin;
+ *    when no partition has anything, one `BLOCK` read over all of them on the reader's own
+ *    connection, for at most `blockMs` (<= 1 s) and never past the batch deadline.
+ * 5. **Batch.** One partition per batch: at most maxRecords, stops at maxBytes (approximate
+ *    entry size) and at the deadline. `batch.split` = the split with lastId = the batch's last
+ *    entry. Entries past the stop id are not emitted (they stay pending for later readers, their
+ *    counter reset); `finished` once everything up to the stop id is done.
+ * 6. **Delivery counting.** The PEL counter of an entry = the times it was handed to a sink
+ *    without a commit: a `>` read sets it to 1, and a taken-over entry gets counter + 1 just
+ *    before it is emitted (`XCLAIM … RETRYCOUNT n JUSTID`). (An entry read but never emitted
+ *    before a crash is over-counted by one.)
+ * 7. **Poison.** A taken-over entry delivered `maxDeliveries` times already goes to the
+ *    dead-letter stream (idempotent XADD: `adf:original-id`, `adf:stream`, `adf:reason`
+ *    "delivered N times without a commit", `adf:deliveries`, then the entry's own fields), is
+ *    reported as a bad record, and the position moves past it. An entry delivered more than
+ *    once before is emitted ALONE in its batch, so a poison entry fails by itself and its
+ *    batch-mates get through.
+ * 8. **Acknowledge.** `notifyBatchCommitted` (called only after the sink wrote the batch and
+ *    the checkpoint is committed) XACKs the batch's entries. A failed XACK is retried on the
+ *    next poll; until then the entries are <= lastId and step 3 covers them.
+ * 9. **Leave.** When a split finishes, and at close, the consumer is deleted from the group
+ *    only if nothing is pending for it (XPENDING and DELCONSUMER in one script).
+ *
+ * **Redis outages.** Every Redis error in a poll becomes a RetryableError (SplitFailedError
+ * for a key that is not a stream, ConfigError for auth): the runtime gives the splits back and
+ * they are read again from their committed positions; nothing is skipped because positions
+ * only move at commit. ioredis resends commands that were in flight when the connection
+ * dropped; a resent `XREADGROUP >` would silently leave the first execution's entries pending,
+ * so a poll during which a connection was lost fails too, and the next holder takes them over.
+ *
+ * The reader keeps one split request outstanding until told there are no more splits, so the
+ * partitions of an unbounded topic spread over all readers and new ones are picked up.
+ *
+ * @example
+ * const reader = rafkaSource({ topic: 'orders', partitions: 4 }).createReader({ readerId: 0, sendSplitRequest() {} });
+ * await reader.start();
+ * reader.addSplits([split]);
+ * const { batch } = await reader.poll({ maxRecords: 1000 });
+ * // … sink.write(batch.records), commit batch.split …
+ * if (batch) await reader.notifyBatchCommitted(batch);
+ */
+export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
+  private readonly partitions = new Map<string, Partition>();
+  private readonly uncommitted = new WeakMap<object, { key: string; ids: string[] }>();
+  private next = 0;
+  private noMoreSplits = false;
+  private requested = false;
+  private closed = false;
+  private blockedLastPoll = false;
+  private wakeUp: () => void = () => undefined;
+  private shared: RedisLease | undefined;
+  private blocking: RedisLease | undefined;
+  private group!: RafkaConsumerGroup;
+  /** The stream key being worked on, for error context. */
+  private current: string | undefined;
+
+  constructor(private readonly config: RafkaConfig, private readonly ctx: SourceReaderContext) {}
+
+  async start(): Promise<void> {
+    this.shared = acquireRedisClient(this.config.connection);
+    this.blocking = acquireRedisClient(this.config.connection, `blocking-${this.ctx.readerId}`);
+    const consumer = this.config.consumer ?? `adf-${this.ctx.readerId}-${process.pid}`;
+    this.group = new RafkaConsumerGroup(this.shared.client, this.blocking.client, this.config.group, consumer);
+    this.requestSplit();
+  }
+
+  addSplits(splits: RafkaSplit[]): void {
+    for (const split of splits) {
+      this.partitions.set(split.splitId, { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false });
+    }
+    this.requested = false;
+    this.requestSplit();
+    this.wakeUp();
+  }
+
+  notifyNoMoreSplits(): void {
+    this.noMoreSplits = true;
+    this.wakeUp();
+  }
+
+  async poll(partial?: Partial<BatchLimits>): Promise<PollResult<RafkaValue, RafkaSplit>> {
+    if (this.closed) throw new Error('RafkaSourceReader: poll after close');
+    const limits: BatchLimits = { ...DEFAULT_BATCH_LIMITS, ...partial };
+    this.blockedLastPoll = false;
+    if (this.partitions.size === 0) {
+      this.requestSplit();
+      return { status: this.noMoreSplits ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE };
+    }
+    const epochs = this.epochs();
+    let batch: RecordBatch<RafkaValue, RafkaSplit> | undefined;
+    try {
+      batch = await this.nextBatch(limits);
+    } catch (e) {
+      throw wrapRedisError(e, `read of ${this.current ?? 'a partition'} (group ${this.config.group})`, { splitId: this.current });
+    }
+    if (this.epochs() !== epochs) {
+      throw new RetryableError(`the connection to Redis dropped while reading ${this.current ?? 'a partition'}; its splits are read again from their last commit`, { context: { splitId: this.current } });
+    }
+    return batch ? { status: InputStatus.MORE_AVAILABLE, batch } : { status: InputStatus.NOTHING_AVAILABLE };
+  }
+
+  async isAvailable(): Promise<void> {
+    if (this.closed || (this.partitions.size === 0 && this.noMoreSplits)) return;
+    if (this.partitions.size > 0 && this.blockedLastPoll) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.partitions.size > 0 ? setTimeout(resolve, IDLE_POLL_MS) : undefined;
+      this.wakeUp = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Called only after the sink has written the batch and the checkpoint is committed. */
+  async notifyBatchCommitted(batch: RecordBatch<RafkaValue, RafkaSplit>): Promise<void> {
+    const pending = this.uncommitted.get(batch);
+    this.uncommitted.delete(batch);
+    const partition = this.partitions.get(batch.splitId);
+    if (pending) {
+      try {
+        await this.group.ack(pending.key, pending.ids);
+      } catch {
+        // Committed already: XACK again on the next poll (and a later holder skips them anyway).
+        partition?.unacked.push(...pending.ids);
+      }
+    }
+    if (batch.finished && partition) {
+      this.partitions.delete(batch.splitId);
+      await this.leave(partition).catch(() => undefined);
+      this.requestSplit();
+    }
+  }
+
+  snapshotState(): RafkaSplit[] {
+    return [...this.partitions.values()].map((p) => p.split);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wakeUp();
+    const cleanup = Promise.all([...this.partitions.values()].map((p) => this.leave(p))).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([cleanup, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BUDGET_MS)))]);
+    clearTimeout(timer);
+    this.shared?.release();
+    this.blocking?.release();
+  }
+
+  // ── reading ──────────────────────────────────────────────────────────────
+
+  /** Round robin over the partitions without blocking; if none has anything, one bounded blocking read over all. */
+  private async nextBatch(limits: BatchLimits): Promise<RecordBatch<RafkaValue, RafkaSplit> | undefined> {
+    const deadline = limits.deadline ?? Number.POSITIVE_INFINITY;
+    const keys = [...this.partitions.keys()];
+    const order = keys.map((_, i) => keys[(this.next + i) % keys.length]!);
+    for (const key of order) {
+      if (Date.now() >= deadline) return undefined;
+      this.current = key;
+      const batch = await this.batchFrom(this.partitions.get(key)!, limits, deadline);
+      if (batch) {
+        this.next = (keys.indexOf(key) + 1) % keys.length;
+        return batch;
+      }
+    }
+    const live = [...this.partitions.values()].filter((p) => p.groupReady && p.takeoverCursor === undefined && p.inbox.length === 0 && !p.pastStop && !p.split.reachedStop);
+    const wait = Math.floor(Math.min(this.config.blockMs, deadline - Date.now()));
+    if (live.length === 0 || wait < 1) return undefined;
+    this.current = live.map((p) => p.split.streamKey).join(', ');
+    const read = await this.group.readNew(live.map((p) => p.split.streamKey), readCount(limits), wait);
+    this.blockedLastPoll = true;
+    for (const p of live) await this.receive(p, read.get(p.split.streamKey) ?? [], true);
+    for (const key of order) {
+      const p = this.partitions.get(key)!;
+      this.current = key;
+      if (p.inbox.length > 0 || (p.pastStop && p.inbox.length === 0)) return this.batchFrom(p, limits, deadline);
+    }
+    return undefined;
+  }
+
+  /** The next batch of one partition, or undefined when it has nothing right now. */
+  private async batchFrom(p: Partition, limits: BatchLimits, deadline: number): Promise<RecordBatch<RafkaValue, RafkaSplit> | undefined> {
+    const key = p.split.streamKey;
+    if (p.split.reachedStop) return this.finishedBatch(p);
+    if (!p.groupReady) {
+      const committed = p.split.position.lastId;
+      await this.group.ensureGroup(key, committed === START_OF_STREAM ? this.config.startId : committed);
+      p.groupReady = true;
+    }
+    if (p.unacked.length > 0) {
+      await this.group.ack(key, p.unacked);
+      p.unacked = [];
+    }
+    while (p.inbox.length === 0 && p.takeoverCursor !== undefined && !p.pastStop && Date.now() < deadline) await this.takeOver(p);
+    if (p.inbox.length === 0 && p.takeoverCursor === undefined && !p.pastStop) {
+      const entries = (await this.group.readNew([key], readCount(limits), 0)).get(key) ?? [];
+      await this.receive(p, entries, true);
+      // Nothing undelivered is left; a bounded split is done if the stream got past its stop id.
+      if (entries.length === 0 && p.split.bounded && compareStreamIds(await this.group.lastGeneratedId(key), p.split.stopId) >= 0) p.pastStop = true;
+    }
+    if (p.inbox.length === 0) return p.pastStop ? this.finishedBatch(p) : undefined;
+    return this.buildBatch(p, limits, deadline);
+  }
+
+  /** One page of the takeover (protocol step 2). */
+  private async takeOver(p: Partition): Promise<void> {
+    const key = p.split.streamKey;
+    const page = await this.group.claimPage(key, p.takeoverCursor!, this.config.claimPageSize);
+    if (page.gone.length > 0) await this.group.ack(key, page.gone);
+    p.takeoverCursor = page.next === START_OF_STREAM ? undefined : page.next;
+    await this.receive(p, page.entries, false);
+    if (p.takeoverCursor === undefined) await this.group.removeIdleConsumers(key);
+  }
+
+  /** Files delivered entries: committed ones are acknowledged, ones past the stop id left pending, the rest queued. */
+  private async receive(p: Partition, entries: (StreamEntry | ClaimedEntry)[], fresh: boolean): Promise<void> {
+    const committed: string[] = [];
+    const pastStop: string[] = [];
+    for (const e of entries) {
+      if (compareStreamIds(e.id, p.split.position.lastId) <= 0) committed.push(e.id);
+      else if (compareStreamIds(e.id, p.split.stopId) > 0) {
+        p.pastStop = true;
+        if (fresh) pastStop.push(e.id);
+      } else p.inbox.push({ id: e.id, fields: e.fields, deliveries: fresh ? 0 : (e as ClaimedEntry).deliveries, counted: fresh });
+    }
+    if (p.pastStop) p.takeoverCursor = undefined; // everything pending from here on is past the stop id too
+    await this.group.ack(p.split.streamKey, committed);
+    // Read but not for us: not a delivery, so the later reader that emits them counts from zero.
+    if (pastStop.length > 0) await this.group.setDeliveries(p.split.streamKey, new Map([[0, pastStop]]));
+  }
+
+  /** Takes entries off the inbox into one batch (protocol steps 5–7). */
+  private async buildBatch(p: Partition, limits: BatchLimits, deadline: number): Promise<RecordBatch<RafkaValue, RafkaSplit> | undefined> {
+    const take: InboxEntry[] = [];
+    const dead: InboxEntry[] = [];
+    let bytes = 0;
+    let lastId: string | undefined;
+    while (p.inbox.length > 0) {
+      const e = p.inbox[0]!;
+      if (e.deliveries >= this.config.maxDeliveries) {
+        dead.push(p.inbox.shift()!);
+        lastId = e.id;
+        continue;
+      }
+      const alone = e.deliveries > 1;
+      if (take.length > 0 && (alone || take.length >= limits.maxRecords || bytes >= limits.maxBytes || Date.now() >= deadline)) break;
+      take.push(p.inbox.shift()!);
+      lastId = e.id;
+      bytes += entrySize(e);
+      if (alone) break;
+    }
+    if (lastId === undefined) return undefined;
+    const key = p.split.streamKey;
+    const badRecords = await this.deadLetter(p, dead);
+    const recount = new Map<number, string[]>();
+    for (const e of take) if (!e.counted) recount.set(e.deliveries + 1, [...(recount.get(e.deliveries + 1) ?? []), e.id]);
+    await this.group.setDeliveries(key, recount);
+
+    const records: SourceRecord<RafkaValue>[] = [];
+    for (const e of take) {
+      const decoded = this.decode(e);
+      if ('value' in decoded) records.push({ id: recordId(key, e.id), value: decoded.value });
+      else badRecords.push({ id: recordId(key, e.id), splitId: p.split.splitId, reason: decoded.error, raw: fieldsObject(e.fields) });
+    }
+    const finished = p.inbox.length === 0 && (p.pastStop || compareStreamIds(lastId, p.split.stopId) >= 0);
+    const split = p.split.withPosition(finished ? maxStreamId(lastId, p.split.stopId) : lastId);
+    const batch: RecordBatch<RafkaValue, RafkaSplit> = { splitId: p.split.splitId, records, badRecords, split, finished, bytes };
+    this.uncommitted.set(batch, { key, ids: [...take, ...dead].map((e) => e.id) });
+    p.split = split;
+    return batch;
+  }
+
+  /** The last batch of a split that has nothing left up to its stop id. */
+  private finishedBatch(p: Partition): RecordBatch<RafkaValue, RafkaSplit> {
+    p.split = p.split.withPosition(maxStreamId(p.split.position.lastId, p.split.stopId));
+    return { splitId: p.split.splitId, records: [], badRecords: [], split: p.split, finished: true, bytes: 0 };
+  }
+
+  /** Writes poison entries to the dead-letter stream (idempotently: a retried batch adds nothing twice). */
+  private async deadLetter(p: Partition, dead: InboxEntry[]): Promise<BadRecord[]> {
+    if (dead.length === 0) return [];
+    const key = p.split.streamKey;
+    const target = deadLetterKey(this.config, p.split);
+    const reasonOf = (e: InboxEntry) => `delivered ${e.deliveries} times without a commit`;
+    await appendOnce(
+      this.shared!.client,
+      target,
+      dead.map((e) => ({ dedupeId: recordId(key, e.id), fields: ['adf:original-id', e.id, 'adf:stream', key, 'adf:reason', reasonOf(e), 'adf:deliveries', String(e.deliveries), ...e.fields] })),
+      { dedupePrefix: `${target}:dedupe:`, dedupeTtlSeconds: this.config.dedupeTtlSeconds, maxLen: 0 },
+    );
+    return dead.map((e) => ({ id: recordId(key, e.id), splitId: p.split.splitId, reason: `${reasonOf(e)}; moved to dead-letter stream ${target}`, raw: fieldsObject(e.fields) }));
+  }
+
+  private decode(e: InboxEntry): { value: RafkaValue } | { error: string } {
+    const { valueField, valueEncoding } = this.config;
+    if (valueField === undefined) return { value: fieldsObject(e.fields) };
+    const i = e.fields.findIndex((f, j) => j % 2 === 0 && f === valueField);
+    if (i < 0) return { error: `entry has no field "${valueField}"` };
+    const raw = e.fields[i + 1]!;
+    if (valueEncoding === 'string') return { value: raw };
+    try {
+      return { value: JSON.parse(raw) };
+    } catch (err) {
+      return { error: `field "${valueField}" is not valid JSON: ${(err as Error).message}` };
+    }
+  }
+
+  // ── housekeeping ─────────────────────────────────────────────────────────
+
+  /** Protocol step 9, plus the counters of entries read but never emitted (see step 6). */
+  private async leave(p: Partition): Promise<void> {
+    const key = p.split.streamKey;
+    const unread = p.inbox.filter((e) => e.counted).map((e) => e.id);
+    if (unread.length > 0) await this.group.setDeliveries(key, new Map([[0, unread]]));
+    if (p.unacked.length > 0) await this.group.ack(key, p.unacked);
+    if (p.groupReady) await this.group.deleteConsumerIfIdle(key);
+  }
+
+  private requestSplit(): void {
+    if (this.requested || this.noMoreSplits || this.closed) return;
+    this.requested = true;
+    this.ctx.sendSplitRequest();
+  }
+
+  private epochs(): string {
+    return `${connectionEpoch(this.shared!.client)}/${connectionEpoch(this.blocking!.client)}`;
+  }
+}
+
+/** Deterministic: the same entry always gets the same record id. */
+export function recordId(streamKey: string, entryId: string): string {
+  return `${streamKey}@${entryId}`;
+}
+
+function fieldsObject(fields: string[]): Record<string, string> {
+  const value: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) value[fields[i]!] = fields[i + 1]!;
+  return value;
+}
+
+function entrySize(e: InboxEntry): number {
+  let size = e.id.length;
+  for (const f of e.fields) size += f.length;
+  return size;
+}
+
+function readCount(limits: BatchLimits): number {
+  return Math.max(1, Math.min(limits.maxRecords, MAX_READ_COUNT));
+}

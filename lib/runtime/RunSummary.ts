@@ -9,6 +9,8 @@ export interface RunSummary {
   readonly splits: { readonly total: number; readonly finished: number; readonly failed: number; readonly pending: number };
   readonly seconds: number;
   readonly recordsPerSecond: number;
+  /** The process's peak resident memory (coordinator and reader threads together). */
+  readonly peakRssMb: number;
   readonly deadLetterDir?: string;
   readonly stateDir: string;
   readonly failures?: { readonly splitId: string; readonly error: string }[];

@@ -22,6 +22,19 @@ export interface Source<T, S extends SourceSplit, E = unknown, C = unknown> {
   createEnumerator(ctx: SplitEnumeratorContext<S>, checkpoint?: E): SplitEnumerator<S, E>;
   createReader(ctx: SourceReaderContext): SourceReader<T, S>;
   createDiscoverer(): SplitDiscoverer<S, C>;
+  /**
+   * Optional: called by the runtime once `split` is committed FINISHED, never before (e.g. the
+   * file source deletes or archives a file once all of its splits are finished; `isFinished`
+   * asks the split store about sibling splits). May run more than once for one split: it must
+   * be idempotent.
+   */
+  onSplitFinished?(split: S, isFinished: (splitId: string) => Promise<boolean>): Promise<void>;
+  /**
+   * Optional: the splits an external event names (e.g. S3 ObjectCreated notifications), or
+   * undefined when the event is not of a kind this source understands (then the enumerator
+   * discovers as usual). An understood event that names nothing relevant yields [].
+   */
+  splitsForEvent?(event: unknown): Promise<S[] | undefined>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -10,7 +10,7 @@ import type { FlowRef } from '../../flow/FlowRef';
 import { loadFlow } from '../../flow/loadFlow';
 import type { BatchLimits } from '../../source-support/RecordBatch';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
-import type { SourceSplit } from '../../source-support/SourceSplit';
+import type { SerializedSplit, SourceSplit } from '../../source-support/SourceSplit';
 import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
 import type { RunSummary } from '../RunSummary';
 import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
@@ -166,11 +166,12 @@ class EmbeddedRun {
         this.counters.records += m.commit.records;
         this.counters.badRecords += m.commit.badRecords;
         this.counters.bytes += m.bytes;
+        host.send({ type: 'commitAck', requestId: m.requestId });
         if (m.commit.finished) {
           this.counters.finished++;
           this.leases.get(readerId)!.delete(m.splitId);
+          await this.afterFinished(m.commit.split);
         }
-        host.send({ type: 'commitAck', requestId: m.requestId });
         return;
       }
       case 'splitError':
@@ -193,6 +194,18 @@ class EmbeddedRun {
       if (!this.options.signal?.aborted && this.counters.restarts++ < DEFAULTS.maxReaderRestarts) this.startReader(readerId);
     }
     if (this.hosts.size === 0) this.finish();
+  }
+
+  /** The source's after-finish action (e.g. archive the file); a failure is reported, never undoes the commit. */
+  private async afterFinished(split: SerializedSplit): Promise<void> {
+    const hook = this.flow.source.onSplitFinished;
+    if (!hook) return;
+    const isFinished = async (splitId: string) => (await this.store.get(splitId))?.status === SplitStatus.FINISHED;
+    try {
+      await hook.call(this.flow.source, deserializeSplit(this.flow.source.splitSerializer, split), isFinished);
+    } catch (e) {
+      this.log(`[${this.flow.name}] after-finish action for ${split.splitId} failed: ${(e as Error).message}`);
+    }
   }
 
   /** Returns splits to PENDING (retried from their last commit by any reader) or FAILED past maxAttempts. */
@@ -226,6 +239,7 @@ class EmbeddedRun {
       splits,
       seconds: Math.round(seconds * 1000) / 1000,
       recordsPerSecond: seconds > 0 ? Math.round(this.counters.records / seconds) : 0,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       deadLetterDir: this.counters.badRecords > 0 ? this.deadLetterDir : undefined,
       stateDir: this.stateDir,
       ...(this.failures.length > 0 ? { failures: this.failures } : {}),

@@ -49,3 +49,17 @@ export async function runEnumerator(deps: ServerlessDeps, remainingMs: () => num
   logger.info('enumerator run', { discovered, created, discoveryDone, complete, counts });
   return { flow: flow.name, discovered, created, discoveryDone, complete, counts };
 }
+
+/**
+ * An event that names its splits (S3 ObjectCreated): create rows and messages for exactly
+ * those, leaving the discovery cursor alone. Known splits are dropped by the store, so a
+ * redelivered notification creates nothing twice.
+ */
+export async function registerEventSplits(deps: ServerlessDeps, splits: SourceSplit[]): Promise<EnumeratorResult> {
+  const { flow, store, queue } = deps;
+  const fresh = await store.createSplits(splits.map((s) => serializeSplit(flow.source.splitSerializer, s)));
+  await queue.enqueue(fresh.map((s) => ({ flow: flow.name, splitId: s.splitId, token: 0 })));
+  const counts = await store.countByStatus();
+  logger.info('event splits registered', { named: splits.length, created: fresh.length });
+  return { flow: flow.name, discovered: splits.length, created: fresh.length, discoveryDone: false, complete: false, counts };
+}

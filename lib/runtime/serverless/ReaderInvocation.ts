@@ -78,6 +78,7 @@ async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow,
     badRecords: bad.length,
     release: true,
   });
+  if (batch.finished) await afterFinished(deps, batch.split);
   metrics.addMetric('recordsIn', MetricUnit.Count, batch.records.length);
   metrics.addMetric('bytesIn', MetricUnit.Bytes, batch.bytes);
   metrics.addMetric('badRecords', MetricUnit.Count, bad.length);
@@ -109,4 +110,16 @@ async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessag
   }
   await deps.queue.enqueue([{ flow: message.flow, splitId: message.splitId, token: row.leaseToken }], Math.min(900, 2 ** row.attempts));
   return 'retrying';
+}
+
+/** The source's after-finish action (e.g. archive the file), run only after the FINISHED commit; a failure is logged. */
+async function afterFinished(deps: ServerlessDeps, split: SourceSplit): Promise<void> {
+  const source = deps.flow.source;
+  if (!source.onSplitFinished) return;
+  const isFinished = async (splitId: string) => (await deps.store.get(splitId))?.status === SplitStatus.FINISHED;
+  try {
+    await source.onSplitFinished(split, isFinished);
+  } catch (e) {
+    logger.warn('after-finish action failed; the split stays FINISHED', { splitId: split.splitId, error: e as Error });
+  }
 }

@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import { parseSplitMessage } from '../../coordination/SqsSplitQueue';
 import { ConfigError } from '../../errors';
-import { runEnumerator } from './EnumeratorRun';
+import { registerEventSplits, runEnumerator } from './EnumeratorRun';
 import type { EnumeratorResult } from './EnumeratorRun';
 import { runFailureHandler } from './FailureHandlerRun';
 import type { FailureHandlerResult } from './FailureHandlerRun';
@@ -31,6 +31,9 @@ export function createEnumeratorHandler(provide: DepsProvider = containerDeps) {
     }
     metrics.addDimension('flow', deps.flow.name);
     try {
+      // An S3 notification names its objects: just those become splits. Anything else discovers.
+      const named = await deps.flow.source.splitsForEvent?.(event);
+      if (named !== undefined) return await registerEventSplits(deps, named);
       return await runEnumerator(deps, () => context.getRemainingTimeInMillis());
     } finally {
       flushMetrics();

@@ -1,5 +1,5 @@
 export { createEnumeratorHandler, createReaderHandler, createFailureHandler } from './handlers';
-export { runEnumerator } from './EnumeratorRun';
+export { runEnumerator, registerEventSplits } from './EnumeratorRun';
 export type { EnumeratorResult } from './EnumeratorRun';
 export { runFailureHandler } from './FailureHandlerRun';
 export type { FailureHandlerResult } from './FailureHandlerRun';

@@ -1,8 +1,9 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { wrapAwsError } from '../aws/errors';
-import { AdfError, ConfigError, RetryableError } from '../errors';
+import { AdfError, RetryableError } from '../errors';
 import { mapWithConcurrency } from './mapWithConcurrency';
+import { parseOptions } from './parseOptions';
 import { formatFailedSplitMessage, formatSplitMessage } from './SplitMessageCodec';
 import type { FailedSplitMessage, SplitMessage, SplitQueue } from './SplitQueue';
 
@@ -63,15 +64,9 @@ export class SqsSplitQueue implements SplitQueue {
   private readonly sendConcurrency: number;
 
   constructor(options: SqsSplitQueueOptions) {
-    const settings = { ...SQS_SPLIT_QUEUE_DEFAULTS, ...withoutUndefined(options) };
-    const parsed = optionsSchema.safeParse(settings);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.join('.');
-      throw new ConfigError(`${issue.message} (got ${JSON.stringify((settings as Record<string, unknown>)[field])})`, { context: { field } });
-    }
+    const settings = parseOptions(optionsSchema, SQS_SPLIT_QUEUE_DEFAULTS, options);
     this.client = options.client;
-    ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl, maxSendAttempts: this.maxSendAttempts, retryBaseDelayMs: this.retryBaseDelayMs, sendConcurrency: this.sendConcurrency } = parsed.data);
+    ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl, maxSendAttempts: this.maxSendAttempts, retryBaseDelayMs: this.retryBaseDelayMs, sendConcurrency: this.sendConcurrency } = settings);
   }
 
   /** `delaySeconds` is rounded up and clamped to SQS's 0..900. */
@@ -127,8 +122,4 @@ export function clampDelaySeconds(delaySeconds: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }

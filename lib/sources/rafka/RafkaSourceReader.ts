@@ -1,46 +1,23 @@
 import { RetryableError } from '../../errors';
 import { acquireRedisClient, connectionEpoch } from '../../redis/redisClient';
 import type { RedisLease } from '../../redis/redisClient';
-import { appendOnce } from '../../redis/idempotentAppend';
 import { wrapRedisError } from '../../redis/redisErrors';
 import { DEFAULT_BATCH_LIMITS, InputStatus } from '../../source-support/RecordBatch';
 import type { BatchLimits, PollResult, RecordBatch } from '../../source-support/RecordBatch';
 import type { SourceReader, SourceReaderContext } from '../../source-support/SourceReader';
-import type { BadRecord, SourceRecord } from '../../source-support/SourceRecord';
+import { assembleBatch, finishedBatch, pickEntries, recountDeliveries } from './RafkaBatchAssembly';
 import { RafkaConsumerGroup } from './RafkaConsumerGroup';
-import type { ClaimedEntry, StreamEntry } from './RafkaConsumerGroup';
-import { deadLetterKey } from './RafkaOptions';
+import { deadLetter } from './RafkaDeadLetter';
+import type { RafkaValue } from './RafkaEntryDecoder';
 import type { RafkaConfig } from './RafkaOptions';
+import { fileDelivered, leavePartition, newPartitionState } from './RafkaPartitionState';
+import type { PartitionState } from './RafkaPartitionState';
 import type { RafkaSplit } from './RafkaSplit';
-import { compareStreamIds, maxStreamId, START_OF_STREAM } from './streamIds';
+import { takeOverPage } from './RafkaTakeover';
+import { compareStreamIds, START_OF_STREAM } from './streamIds';
 
-/** A record value: the entry's fields as an object, or the decoded `valueField`. */
-export type RafkaValue = unknown;
-
-/** An entry delivered to this consumer and not yet handed to the sink. */
-interface InboxEntry {
-  readonly id: string;
-  readonly fields: string[];
-  /** Times it was handed to a sink before, without a commit. */
-  readonly deliveries: number;
-  /** True when its PEL counter already counts the coming delivery (read with `>`). */
-  readonly counted: boolean;
-}
-
-/** What this reader knows about one partition it holds. */
-interface Partition {
-  /** At the position of the last batch returned, which is the committed one whenever poll runs. */
-  split: RafkaSplit;
-  groupReady: boolean;
-  /** Next XAUTOCLAIM start while taking over pending entries; undefined once done. */
-  takeoverCursor: string | undefined;
-  /** Delivered to this consumer, not yet emitted; always in id order, all > position, all <= stop id. */
-  inbox: InboxEntry[];
-  /** Committed ids whose XACK failed; acknowledged on the next poll. */
-  unacked: string[];
-  /** Everything up to the stop id has been delivered (an entry past it was seen, or the stream ends past it). */
-  pastStop: boolean;
-}
+export { recordId } from './RafkaEntryDecoder';
+export type { RafkaValue } from './RafkaEntryDecoder';
 
 /** Entries per XREADGROUP at most, whatever maxRecords says. */
 const MAX_READ_COUNT = 10_000;
@@ -115,7 +92,7 @@ const CLOSE_BUDGET_MS = 1_000;
  * if (batch) await reader.notifyBatchCommitted(batch);
  */
 export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
-  private readonly partitions = new Map<string, Partition>();
+  private readonly partitions = new Map<string, PartitionState>();
   private readonly uncommitted = new WeakMap<object, { key: string; ids: string[] }>();
   private next = 0;
   private noMoreSplits = false;
@@ -141,7 +118,7 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
 
   addSplits(splits: RafkaSplit[]): void {
     for (const split of splits) {
-      this.partitions.set(split.splitId, { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false });
+      this.partitions.set(split.splitId, newPartitionState(split));
     }
     this.requested = false;
     this.requestSplit();
@@ -201,7 +178,7 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
     }
     if (batch.finished && partition) {
       this.partitions.delete(batch.splitId);
-      await this.leave(partition).catch(() => undefined);
+      await leavePartition(this.group, partition).catch(() => undefined);
       this.requestSplit();
     }
   }
@@ -214,7 +191,7 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
     if (this.closed) return;
     this.closed = true;
     this.wakeUp();
-    const cleanup = Promise.all([...this.partitions.values()].map((p) => this.leave(p))).catch(() => undefined);
+    const cleanup = Promise.all([...this.partitions.values()].map((p) => leavePartition(this.group, p))).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([cleanup, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BUDGET_MS)))]);
     clearTimeout(timer);
@@ -244,7 +221,7 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
     this.current = live.map((p) => p.split.streamKey).join(', ');
     const read = await this.group.readNew(live.map((p) => p.split.streamKey), readCount(limits), wait);
     this.blockedLastPoll = true;
-    for (const p of live) await this.receive(p, read.get(p.split.streamKey) ?? [], true);
+    for (const p of live) await fileDelivered(this.group, p, read.get(p.split.streamKey) ?? [], true);
     for (const key of order) {
       const p = this.partitions.get(key)!;
       this.current = key;
@@ -254,9 +231,9 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
   }
 
   /** The next batch of one partition, or undefined when it has nothing right now. */
-  private async batchFrom(p: Partition, limits: BatchLimits, deadline: number): Promise<RecordBatch<RafkaValue, RafkaSplit> | undefined> {
+  private async batchFrom(p: PartitionState, limits: BatchLimits, deadline: number): Promise<RecordBatch<RafkaValue, RafkaSplit> | undefined> {
     const key = p.split.streamKey;
-    if (p.split.reachedStop) return this.finishedBatch(p);
+    if (p.split.reachedStop) return finishedBatch(p);
     if (!p.groupReady) {
       const committed = p.split.position.lastId;
       await this.group.ensureGroup(key, committed === START_OF_STREAM ? this.config.startId : committed);
@@ -266,130 +243,32 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
       await this.group.ack(key, p.unacked);
       p.unacked = [];
     }
-    while (p.inbox.length === 0 && p.takeoverCursor !== undefined && !p.pastStop && Date.now() < deadline) await this.takeOver(p);
+    while (p.inbox.length === 0 && p.takeoverCursor !== undefined && !p.pastStop && Date.now() < deadline) await takeOverPage(this.group, p, this.config.claimPageSize);
     if (p.inbox.length === 0 && p.takeoverCursor === undefined && !p.pastStop) {
       const entries = (await this.group.readNew([key], readCount(limits), 0)).get(key) ?? [];
-      await this.receive(p, entries, true);
+      await fileDelivered(this.group, p, entries, true);
       // Nothing undelivered is left; a bounded split is done if the stream got past its stop id.
       if (entries.length === 0 && p.split.bounded && compareStreamIds(await this.group.lastGeneratedId(key), p.split.stopId) >= 0) p.pastStop = true;
     }
-    if (p.inbox.length === 0) return p.pastStop ? this.finishedBatch(p) : undefined;
+    if (p.inbox.length === 0) return p.pastStop ? finishedBatch(p) : undefined;
     return this.buildBatch(p, limits, deadline);
   }
 
-  /** One page of the takeover (protocol step 2). */
-  private async takeOver(p: Partition): Promise<void> {
+  /** Takes entries off the inbox into one batch (protocol steps 5–7): pick → dead-letter → recount → assemble. */
+  private async buildBatch(p: PartitionState, limits: BatchLimits, deadline: number): Promise<RecordBatch<RafkaValue, RafkaSplit> | undefined> {
+    const picked = pickEntries(p.inbox, limits, deadline, this.config.maxDeliveries);
+    if (picked === undefined) return undefined;
     const key = p.split.streamKey;
-    const page = await this.group.claimPage(key, p.takeoverCursor!, this.config.claimPageSize);
-    if (page.gone.length > 0) await this.group.ack(key, page.gone);
-    p.takeoverCursor = page.next === START_OF_STREAM ? undefined : page.next;
-    await this.receive(p, page.entries, false);
-    if (p.takeoverCursor === undefined) await this.group.removeIdleConsumers(key);
-  }
-
-  /** Files delivered entries: committed ones are acknowledged, ones past the stop id left pending, the rest queued. */
-  private async receive(p: Partition, entries: (StreamEntry | ClaimedEntry)[], fresh: boolean): Promise<void> {
-    const committed: string[] = [];
-    const pastStop: string[] = [];
-    for (const e of entries) {
-      if (compareStreamIds(e.id, p.split.position.lastId) <= 0) committed.push(e.id);
-      else if (compareStreamIds(e.id, p.split.stopId) > 0) {
-        p.pastStop = true;
-        if (fresh) pastStop.push(e.id);
-      } else p.inbox.push({ id: e.id, fields: e.fields, deliveries: fresh ? 0 : (e as ClaimedEntry).deliveries, counted: fresh });
-    }
-    if (p.pastStop) p.takeoverCursor = undefined; // everything pending from here on is past the stop id too
-    await this.group.ack(p.split.streamKey, committed);
-    // Read but not for us: not a delivery, so the later reader that emits them counts from zero.
-    if (pastStop.length > 0) await this.group.setDeliveries(p.split.streamKey, new Map([[0, pastStop]]));
-  }
-
-  /** Takes entries off the inbox into one batch (protocol steps 5–7). */
-  private async buildBatch(p: Partition, limits: BatchLimits, deadline: number): Promise<RecordBatch<RafkaValue, RafkaSplit> | undefined> {
-    const take: InboxEntry[] = [];
-    const dead: InboxEntry[] = [];
-    let bytes = 0;
-    let lastId: string | undefined;
-    while (p.inbox.length > 0) {
-      const e = p.inbox[0]!;
-      if (e.deliveries >= this.config.maxDeliveries) {
-        dead.push(p.inbox.shift()!);
-        lastId = e.id;
-        continue;
-      }
-      const alone = e.deliveries > 1;
-      if (take.length > 0 && (alone || take.length >= limits.maxRecords || bytes >= limits.maxBytes || Date.now() >= deadline)) break;
-      take.push(p.inbox.shift()!);
-      lastId = e.id;
-      bytes += entrySize(e);
-      if (alone) break;
-    }
-    if (lastId === undefined) return undefined;
-    const key = p.split.streamKey;
-    const badRecords = await this.deadLetter(p, dead);
-    const recount = new Map<number, string[]>();
-    for (const e of take) if (!e.counted) recount.set(e.deliveries + 1, [...(recount.get(e.deliveries + 1) ?? []), e.id]);
-    await this.group.setDeliveries(key, recount);
-
-    const records: SourceRecord<RafkaValue>[] = [];
-    for (const e of take) {
-      const decoded = this.decode(e);
-      if ('value' in decoded) records.push({ id: recordId(key, e.id), value: decoded.value });
-      else badRecords.push({ id: recordId(key, e.id), splitId: p.split.splitId, reason: decoded.error, raw: fieldsObject(e.fields) });
-    }
-    const finished = p.inbox.length === 0 && (p.pastStop || compareStreamIds(lastId, p.split.stopId) >= 0);
-    const split = p.split.withPosition(finished ? maxStreamId(lastId, p.split.stopId) : lastId);
-    const batch: RecordBatch<RafkaValue, RafkaSplit> = { splitId: p.split.splitId, records, badRecords, split, finished, bytes };
-    this.uncommitted.set(batch, { key, ids: [...take, ...dead].map((e) => e.id) });
-    p.split = split;
+    const badRecords = await deadLetter(this.shared!.client, this.config, p.split, picked.dead);
+    await this.group.setDeliveries(key, recountDeliveries(picked.take));
+    const batch = assembleBatch(p, picked, badRecords, this.config);
+    // Acknowledged only once the runtime says the batch is committed (notifyBatchCommitted).
+    this.uncommitted.set(batch, { key, ids: [...picked.take, ...picked.dead].map((e) => e.id) });
+    p.split = batch.split;
     return batch;
   }
 
-  /** The last batch of a split that has nothing left up to its stop id. */
-  private finishedBatch(p: Partition): RecordBatch<RafkaValue, RafkaSplit> {
-    p.split = p.split.withPosition(maxStreamId(p.split.position.lastId, p.split.stopId));
-    return { splitId: p.split.splitId, records: [], badRecords: [], split: p.split, finished: true, bytes: 0 };
-  }
-
-  /** Writes poison entries to the dead-letter stream (idempotently: a retried batch adds nothing twice). */
-  private async deadLetter(p: Partition, dead: InboxEntry[]): Promise<BadRecord[]> {
-    if (dead.length === 0) return [];
-    const key = p.split.streamKey;
-    const target = deadLetterKey(this.config, p.split);
-    const reasonOf = (e: InboxEntry) => `delivered ${e.deliveries} times without a commit`;
-    await appendOnce(
-      this.shared!.client,
-      target,
-      dead.map((e) => ({ dedupeId: recordId(key, e.id), fields: ['adf:original-id', e.id, 'adf:stream', key, 'adf:reason', reasonOf(e), 'adf:deliveries', String(e.deliveries), ...e.fields] })),
-      { dedupePrefix: `${target}:dedupe:`, dedupeTtlSeconds: this.config.dedupeTtlSeconds, maxLen: 0 },
-    );
-    return dead.map((e) => ({ id: recordId(key, e.id), splitId: p.split.splitId, reason: `${reasonOf(e)}; moved to dead-letter stream ${target}`, raw: fieldsObject(e.fields) }));
-  }
-
-  private decode(e: InboxEntry): { value: RafkaValue } | { error: string } {
-    const { valueField, valueEncoding } = this.config;
-    if (valueField === undefined) return { value: fieldsObject(e.fields) };
-    const i = e.fields.findIndex((f, j) => j % 2 === 0 && f === valueField);
-    if (i < 0) return { error: `entry has no field "${valueField}"` };
-    const raw = e.fields[i + 1]!;
-    if (valueEncoding === 'string') return { value: raw };
-    try {
-      return { value: JSON.parse(raw) };
-    } catch (err) {
-      return { error: `field "${valueField}" is not valid JSON: ${(err as Error).message}` };
-    }
-  }
-
   // ── housekeeping ─────────────────────────────────────────────────────────
-
-  /** Protocol step 9, plus the counters of entries read but never emitted (see step 6). */
-  private async leave(p: Partition): Promise<void> {
-    const key = p.split.streamKey;
-    const unread = p.inbox.filter((e) => e.counted).map((e) => e.id);
-    if (unread.length > 0) await this.group.setDeliveries(key, new Map([[0, unread]]));
-    if (p.unacked.length > 0) await this.group.ack(key, p.unacked);
-    if (p.groupReady) await this.group.deleteConsumerIfIdle(key);
-  }
 
   private requestSplit(): void {
     if (this.requested || this.noMoreSplits || this.closed) return;
@@ -400,23 +279,6 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
   private epochs(): string {
     return `${connectionEpoch(this.shared!.client)}/${connectionEpoch(this.blocking!.client)}`;
   }
-}
-
-/** Deterministic: the same entry always gets the same record id. */
-export function recordId(streamKey: string, entryId: string): string {
-  return `${streamKey}@${entryId}`;
-}
-
-function fieldsObject(fields: string[]): Record<string, string> {
-  const value: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) value[fields[i]!] = fields[i + 1]!;
-  return value;
-}
-
-function entrySize(e: InboxEntry): number {
-  let size = e.id.length;
-  for (const f of e.fields) size += f.length;
-  return size;
 }
 
 function readCount(limits: BatchLimits): number {

@@ -1,28 +1,13 @@
-import type Redis from 'ioredis';
 import { defineFlow } from '../../../lib/flow';
-import { closeRedisClients } from '../../../lib/redis';
 import { runEmbedded } from '../../../lib/runtime/embedded';
 import { functionSink } from '../../../lib/sinks';
 import { rafkaSource } from '../../../lib/sources/rafka';
 import type { SourceRecord } from '../../../lib/source-support';
-import { startRedis } from '../../helpers/redisServer';
-import type { RedisServer } from '../../helpers/redisServer';
-import { duplicates, produce, testClient } from '../../helpers/redisTopic';
+import { duplicates, produce } from '../../helpers/redisTopic';
 import { tempDir } from '../../helpers/tmp';
+import { useRedisServer } from '../../helpers/useRedisServer';
 
-let redis: RedisServer;
-let client: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = testClient(redis.url);
-});
-
-afterAll(async () => {
-  await client.quit();
-  await closeRedisClients();
-  await redis.stop();
-});
+const redis = useRedisServer();
 
 function collector() {
   const seen: SourceRecord<Record<string, string>>[] = [];
@@ -33,7 +18,7 @@ describe('rafka, bounded (until latest)', () => {
   it('reads 8 partitions × 10k entries exactly once, and the run completes', async () => {
     // Arrange
     const expected = new Set<string>();
-    for (let p = 0; p < 8; p++) for (const id of await produce(client, `big:${p}`, 10_000)) expected.add(`big:${p}@${id}`);
+    for (let p = 0; p < 8; p++) for (const id of await produce(redis.client, `big:${p}`, 10_000)) expected.add(`big:${p}@${id}`);
     const { seen, sink } = collector();
     const state = tempDir();
 
@@ -53,15 +38,15 @@ describe('rafka, bounded (until latest)', () => {
     expect(p3).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
     // Everything is acknowledged and the consumers left the group.
     for (let p = 0; p < 8; p++) {
-      expect((await client.xpending(`big:${p}`, 'adf'))[0]).toBe(0);
-      expect(await client.xinfo('CONSUMERS', `big:${p}`, 'adf')).toEqual([]);
+      expect((await redis.client.xpending(`big:${p}`, 'adf'))[0]).toBe(0);
+      expect(await redis.client.xinfo('CONSUMERS', `big:${p}`, 'adf')).toEqual([]);
     }
     state.cleanup();
   });
 
   it('finishes an empty or missing partition at once, and ignores entries added after discovery', async () => {
-    await produce(client, 'late:0', 5);
-    await client.xgroup('CREATE', 'late:1', 'x', '$', 'MKSTREAM'); // exists, empty
+    await produce(redis.client, 'late:0', 5);
+    await redis.client.xgroup('CREATE', 'late:1', 'x', '$', 'MKSTREAM'); // exists, empty
     const { seen, sink } = collector();
     const state = tempDir();
     let added = false;
@@ -72,7 +57,7 @@ describe('rafka, bounded (until latest)', () => {
         sink: functionSink(async (records) => {
           if (!added) {
             added = true;
-            await produce(client, 'late:0', 3, 100);
+            await produce(redis.client, 'late:0', 3, 100);
           }
           seen.push(...(records as SourceRecord<Record<string, string>>[]));
         }),
@@ -86,8 +71,8 @@ describe('rafka, bounded (until latest)', () => {
   });
 
   it('replays up to explicit stop ids, ends with no more splits, and leaves later entries for later readers', async () => {
-    const ids0 = await produce(client, 'replay:0', 50);
-    const ids1 = await produce(client, 'replay:1', 50);
+    const ids0 = await produce(redis.client, 'replay:0', 50);
+    const ids1 = await produce(redis.client, 'replay:1', 50);
     const first = collector();
     const state = tempDir();
     const summary = await runEmbedded(
@@ -98,7 +83,7 @@ describe('rafka, bounded (until latest)', () => {
     expect(new Set(first.seen.map((r) => r.id))).toEqual(new Set([...ids0.slice(0, 20).map((id) => `replay:0@${id}`), ...ids1.slice(0, 30).map((id) => `replay:1@${id}`)]));
 
     // Entries the readers read past their stop ids stay pending, with no delivery counted.
-    const pastStop = [...(await client.xpending('replay:0', 'adf', '-', '+', 100)), ...(await client.xpending('replay:1', 'adf', '-', '+', 100))] as [string, string, number, number][];
+    const pastStop = [...(await redis.client.xpending('replay:0', 'adf', '-', '+', 100)), ...(await redis.client.xpending('replay:1', 'adf', '-', '+', 100))] as [string, string, number, number][];
     expect(pastStop.length).toBeGreaterThan(0);
     expect(pastStop.every(([id, , , deliveries]) => deliveries === 0 && (ids0.indexOf(id) > 19 || ids1.indexOf(id) > 29))).toBe(true);
 
@@ -120,10 +105,10 @@ describe('rafka, bounded (until latest)', () => {
 
   it('discovers partitions by SCAN over a key pattern when no count is given', async () => {
     const ids: string[] = [];
-    for (const p of [0, 1, 5]) for (const id of await produce(client, `scan/topic.x/${p}`, 10)) ids.push(`scan/topic.x/${p}@${id}`);
-    await produce(client, 'scan/topic.x/5:dead-letter', 1); // not a partition
-    await client.set('scan/topic.x/7', 'not a stream');
-    await produce(client, 'scan/topic.x/007', 1); // not partition 7's key
+    for (const p of [0, 1, 5]) for (const id of await produce(redis.client, `scan/topic.x/${p}`, 10)) ids.push(`scan/topic.x/${p}@${id}`);
+    await produce(redis.client, 'scan/topic.x/5:dead-letter', 1); // not a partition
+    await redis.client.set('scan/topic.x/7', 'not a stream');
+    await produce(redis.client, 'scan/topic.x/007', 1); // not partition 7's key
     const { seen, sink } = collector();
     const state = tempDir();
     const summary = await runEmbedded(

@@ -1,31 +1,16 @@
-import type Redis from 'ioredis';
 import { defineFlow } from '../../../lib/flow';
-import { closeRedisClients } from '../../../lib/redis';
 import { runEmbedded } from '../../../lib/runtime/embedded';
 import { functionSink } from '../../../lib/sinks';
 import type { Sink } from '../../../lib/sinks';
 import { redisStreamSink } from '../../../lib/sinks/redis';
 import { rafkaSource } from '../../../lib/sources/rafka';
-import { startRedis } from '../../helpers/redisServer';
-import type { RedisServer } from '../../helpers/redisServer';
-import { duplicates, produce, readAll, testClient } from '../../helpers/redisTopic';
+import { duplicates, produce, readAll } from '../../helpers/redisTopic';
 import { tempDir } from '../../helpers/tmp';
+import { useRedisServer } from '../../helpers/useRedisServer';
 
-let redis: RedisServer;
-let client: Redis;
+const redis = useRedisServer();
 const logs: string[] = [];
 const log = (line: string) => void logs.push(line);
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = testClient(redis.url);
-});
-
-afterAll(async () => {
-  await client.quit();
-  await closeRedisClients();
-  await redis.stop();
-});
 
 /** The Redis stream sink, except that the n-th batch is written only in part and then the writer throws. */
 function crashingSink(stream: string, crashOnBatch: number, part: 'half' | 'all'): Sink {
@@ -52,7 +37,7 @@ describe('rafka, failures', () => {
   it.each(['half', 'all'] as const)('loses and duplicates nothing when a reader dies after writing %s of a batch', async (part) => {
     // Arrange
     const expected = new Set<string>();
-    for (let p = 0; p < 3; p++) for (const id of await produce(client, `crash-${part}:${p}`, 1_000)) expected.add(`crash-${part}:${p}@${id}`);
+    for (let p = 0; p < 3; p++) for (const id of await produce(redis.client, `crash-${part}:${p}`, 1_000)) expected.add(`crash-${part}:${p}@${id}`);
     const state = tempDir();
 
     // Act
@@ -64,7 +49,7 @@ describe('rafka, failures', () => {
     // Assert: the run recovered, and the output stream holds every record once.
     expect(summary).toMatchObject({ status: 'completed', splits: { finished: 3, failed: 0 } });
     expect(logs.some((l) => l.includes('simulated crash'))).toBe(true);
-    const out = (await readAll(client, `out-${part}`)).map((e) => e.fields.id!);
+    const out = (await readAll(redis.client, `out-${part}`)).map((e) => e.fields.id!);
     expect(duplicates(out)).toEqual([]);
     expect(new Set(out)).toEqual(expected);
     state.cleanup();
@@ -72,7 +57,7 @@ describe('rafka, failures', () => {
 
   it('moves a poison entry to the dead-letter stream after maxDeliveries and delivers the rest once', async () => {
     // Arrange: the sink fails every batch that holds entry n=137.
-    const ids = await produce(client, 'poison:0', 300);
+    const ids = await produce(redis.client, 'poison:0', 300);
     const poisonId = `poison:0@${ids[137]}`;
     const delivered: string[] = [];
     let attemptsOnPoison = 0;
@@ -99,10 +84,10 @@ describe('rafka, failures', () => {
     expect(attemptsOnPoison).toBe(3);
     expect(duplicates(delivered)).toEqual([]);
     expect(new Set(delivered)).toEqual(new Set(ids.filter((_, i) => i !== 137).map((id) => `poison:0@${id}`)));
-    const dead = await readAll(client, 'poison:0:dead-letter');
+    const dead = await readAll(redis.client, 'poison:0:dead-letter');
     expect(dead).toHaveLength(1);
     expect(dead[0]!.fields).toEqual({ 'adf:original-id': ids[137], 'adf:stream': 'poison:0', 'adf:reason': 'delivered 3 times without a commit', 'adf:deliveries': '3', n: '137' });
-    expect((await client.xpending('poison:0', 'adf'))[0]).toBe(0);
+    expect((await redis.client.xpending('poison:0', 'adf'))[0]).toBe(0);
     state.cleanup();
   });
 });

@@ -1,30 +1,15 @@
-import type Redis from 'ioredis';
-import { closeRedisClients } from '../../../lib/redis';
 import { InputStatus } from '../../../lib/source-support';
 import type { RecordBatch } from '../../../lib/source-support';
 import { RafkaSplit, rafkaSource } from '../../../lib/sources/rafka';
 import type { RafkaSourceOptions, RafkaSourceReader } from '../../../lib/sources/rafka';
-import { startRedis } from '../../helpers/redisServer';
-import type { RedisServer } from '../../helpers/redisServer';
-import { produce, testClient } from '../../helpers/redisTopic';
+import { produce } from '../../helpers/redisTopic';
+import { useRedisServer } from '../../helpers/useRedisServer';
 
-let redis: RedisServer;
-let client: Redis;
+const redis = useRedisServer();
 const open: RafkaSourceReader[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = testClient(redis.url);
-});
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map((r) => r.close()));
-});
-
-afterAll(async () => {
-  await client.quit();
-  await closeRedisClients();
-  await redis.stop();
 });
 
 async function readerFor(split: RafkaSplit, readerId: number, options: Partial<RafkaSourceOptions> = {}) {
@@ -42,11 +27,11 @@ async function batchOf(reader: RafkaSourceReader, maxRecords: number): Promise<R
 }
 
 const entryIds = (batch: RecordBatch<unknown, RafkaSplit>) => batch.records.map((r) => r.id.split('@')[1]);
-const pending = async (key: string) => (await client.xpending(key, 'adf', '-', '+', 1000)) as [string, string, number, number][];
+const pending = async (key: string) => (await redis.client.xpending(key, 'adf', '-', '+', 1000)) as [string, string, number, number][];
 
 describe('RafkaSourceReader protocol', () => {
   it('skips and acknowledges entries committed before a crash that came before XACK', async () => {
-    const ids = await produce(client, 'p1:0', 30);
+    const ids = await produce(redis.client, 'p1:0', 30);
     const split = new RafkaSplit({ topic: 'p1', partition: 0, streamKey: 'p1:0' });
     const first = await readerFor(split, 0);
     const b1 = await batchOf(first, 10);
@@ -63,12 +48,12 @@ describe('RafkaSourceReader protocol', () => {
     await second.notifyBatchCommitted(b2);
     expect(await pending('p1:0')).toEqual([]);
     // The first holder's consumer was removed once nothing was pending for it.
-    const consumers = (await client.xinfo('CONSUMERS', 'p1:0', 'adf')) as string[][];
+    const consumers = (await redis.client.xinfo('CONSUMERS', 'p1:0', 'adf')) as string[][];
     expect(consumers.map((c) => c[1])).toEqual([`adf-1-${process.pid}`]);
   });
 
   it('hands an uncommitted batch to the next holder, counting deliveries, then isolates a twice-failed entry', async () => {
-    const ids = await produce(client, 'p2:0', 20);
+    const ids = await produce(redis.client, 'p2:0', 20);
     const split = new RafkaSplit({ topic: 'p2', partition: 0, streamKey: 'p2:0' });
     const holders = [await readerFor(split, 0)];
     expect(entryIds(await batchOf(holders[0]!, 5))).toEqual(ids.slice(0, 5));
@@ -99,14 +84,14 @@ describe('RafkaSourceReader protocol', () => {
     // A blocking poll returns as soon as an entry arrives.
     const waiting = reader.poll({});
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const [id] = await produce(client, 'p3:0', 1);
+    const [id] = await produce(redis.client, 'p3:0', 1);
     const { batch } = await waiting;
     expect(entryIds(batch!)).toEqual([id]);
   });
 
   it('decodes valueField as JSON, and reports an entry that does not decode as a bad record', async () => {
-    await client.xadd('p4:0', '*', 'id', 'a', 'data', '{"sku":"A1","qty":2}');
-    const bad = await client.xadd('p4:0', '*', 'id', 'b', 'data', '{not json');
+    await redis.client.xadd('p4:0', '*', 'id', 'a', 'data', '{"sku":"A1","qty":2}');
+    const bad = await redis.client.xadd('p4:0', '*', 'id', 'b', 'data', '{not json');
     const split = new RafkaSplit({ topic: 'p4', partition: 0, streamKey: 'p4:0' });
     const reader = await readerFor(split, 0, { valueField: 'data' });
     const batch = await batchOf(reader, 10);
@@ -116,10 +101,10 @@ describe('RafkaSourceReader protocol', () => {
   });
 
   it('starts a new group at latest when asked, and at the committed position when there is one', async () => {
-    const old = await produce(client, 'p5:0', 3);
+    const old = await produce(redis.client, 'p5:0', 3);
     const reader = await readerFor(new RafkaSplit({ topic: 'p5', partition: 0, streamKey: 'p5:0' }), 0, { start: 'latest', group: 'g-latest' });
     expect((await reader.poll({})).status).toBe(InputStatus.NOTHING_AVAILABLE);
-    const fresh = await produce(client, 'p5:0', 2);
+    const fresh = await produce(redis.client, 'p5:0', 2);
     expect(entryIds(await batchOf(reader, 10))).toEqual(fresh);
 
     const resumed = await readerFor(new RafkaSplit({ topic: 'p5', partition: 0, streamKey: 'p5:0', position: { lastId: old[1]! } }), 1, { group: 'g-resume' });

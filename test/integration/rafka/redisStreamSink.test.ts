@@ -1,23 +1,8 @@
-import type Redis from 'ioredis';
-import { closeRedisClients } from '../../../lib/redis';
 import { redisStreamSink } from '../../../lib/sinks/redis';
-import { startRedis } from '../../helpers/redisServer';
-import type { RedisServer } from '../../helpers/redisServer';
-import { readAll, testClient } from '../../helpers/redisTopic';
+import { readAll } from '../../helpers/redisTopic';
+import { useRedisServer } from '../../helpers/useRedisServer';
 
-let redis: RedisServer;
-let client: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = testClient(redis.url);
-});
-
-afterAll(async () => {
-  await client.quit();
-  await closeRedisClients();
-  await redis.stop();
-});
+const redis = useRedisServer();
 
 const records = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ id: `s@${from + i}`, value: { n: from + i, text: 'é"\n' } }));
 
@@ -28,23 +13,23 @@ describe('RedisStreamSink', () => {
     await writer.write({ splitId: 's', records: records(300, 1_200), sinkState: undefined }); // a retried, larger batch
     await writer.close();
 
-    const out = await readAll(client, 'sink-a');
+    const out = await readAll(redis.client, 'sink-a');
     expect(out.map((e) => e.fields.id)).toEqual(records(0, 1_200).map((r) => r.id));
     expect(JSON.parse(out[5]!.fields.data!)).toEqual({ n: 5, text: 'é"\n' });
-    expect(await client.ttl('sink-a:dedupe:s@5')).toBeGreaterThan(86_000);
+    expect(await redis.client.ttl('sink-a:dedupe:s@5')).toBeGreaterThan(86_000);
   });
 
   it('trims with MAXLEN ~ n', async () => {
     const writer = await redisStreamSink({ url: redis.url, stream: 'sink-b', maxLen: 100, dedupeTtlSeconds: 60 }).open({ readerId: 0 });
     await writer.write({ splitId: 's', records: records(0, 2_000), sinkState: undefined });
     await writer.close();
-    const length = await client.xlen('sink-b');
+    const length = await redis.client.xlen('sink-b');
     expect(length).toBeGreaterThanOrEqual(100);
     expect(length).toBeLessThan(1_000);
   });
 
   it('wraps a Redis failure as retryable', async () => {
-    await client.set('sink-c', 'not a stream');
+    await redis.client.set('sink-c', 'not a stream');
     const writer = await redisStreamSink({ url: redis.url, stream: 'sink-c' }).open({ readerId: 0 });
     await expect(writer.write({ splitId: 's', records: records(0, 1), sinkState: undefined })).rejects.toMatchObject({ name: 'SplitFailedError', message: expect.stringContaining('WRONGTYPE') });
     await writer.close();

@@ -1,34 +1,19 @@
-import type Redis from 'ioredis';
 import { defineFlow } from '../../../lib/flow';
-import { closeRedisClients } from '../../../lib/redis';
 import { runEmbedded } from '../../../lib/runtime/embedded';
 import { redisStreamSink } from '../../../lib/sinks/redis';
 import { rafkaSource } from '../../../lib/sources/rafka';
-import { startRedis } from '../../helpers/redisServer';
-import type { RedisServer } from '../../helpers/redisServer';
-import { duplicates, produce, readAll, testClient, waitFor } from '../../helpers/redisTopic';
+import { duplicates, produce, readAll, waitFor } from '../../helpers/redisTopic';
 import { tempDir } from '../../helpers/tmp';
+import { useRedisServer } from '../../helpers/useRedisServer';
 
-let redis: RedisServer;
-let client: Redis;
+const redis = useRedisServer({ persistent: true });
 const logs: string[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ persistent: true });
-  client = testClient(redis.url);
-});
-
-afterAll(async () => {
-  await client.quit();
-  await closeRedisClients();
-  await redis.stop();
-});
 
 describe('rafka, Redis restart', () => {
   it.each([300, 4_000])('delivers every entry exactly once across a Redis restart mid-run (down %d ms)', async (downMs) => {
     // Arrange: 4 partitions × 5k entries, read into the idempotent stream sink on the same server.
     const expected = new Set<string>();
-    for (let p = 0; p < 4; p++) for (const id of await produce(client, `rs${downMs}:${p}`, 5_000)) expected.add(`rs${downMs}:${p}@${id}`);
+    for (let p = 0; p < 4; p++) for (const id of await produce(redis.client, `rs${downMs}:${p}`, 5_000)) expected.add(`rs${downMs}:${p}@${id}`);
     const state = tempDir();
     let written = 0;
     logs.length = 0;
@@ -60,11 +45,11 @@ describe('rafka, Redis restart', () => {
 
     // Assert
     expect(summary).toMatchObject({ status: 'completed', splits: { finished: 4, failed: 0 } });
-    const out = (await readAll(client, `rs${downMs}-out`)).map((e) => e.fields.id!);
+    const out = (await readAll(redis.client, `rs${downMs}-out`)).map((e) => e.fields.id!);
     expect(duplicates(out)).toEqual([]);
     expect(out).toHaveLength(20_000);
     expect(new Set(out)).toEqual(expected);
-    for (let p = 0; p < 4; p++) expect((await client.xpending(`rs${downMs}:${p}`, 'adf'))[0]).toBe(0);
+    for (let p = 0; p < 4; p++) expect((await redis.client.xpending(`rs${downMs}:${p}`, 'adf'))[0]).toBe(0);
     if (process.env.SHOW_LOGS) console.log(logs.join('\n'));
     state.cleanup();
   }, 90_000);

@@ -1,34 +1,19 @@
-import type Redis from 'ioredis';
 import { defineFlow } from '../../../lib/flow';
-import { closeRedisClients } from '../../../lib/redis';
 import { runEmbedded } from '../../../lib/runtime/embedded';
 import { functionSink } from '../../../lib/sinks';
 import { rafkaSource } from '../../../lib/sources/rafka';
-import { startRedis } from '../../helpers/redisServer';
-import type { RedisServer } from '../../helpers/redisServer';
-import { duplicates, produce, testClient, waitFor } from '../../helpers/redisTopic';
+import { duplicates, produce, waitFor } from '../../helpers/redisTopic';
 import { tempDir } from '../../helpers/tmp';
+import { useRedisServer } from '../../helpers/useRedisServer';
 
-let redis: RedisServer;
-let client: Redis;
+const redis = useRedisServer();
 const log = () => undefined;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = testClient(redis.url);
-});
-
-afterAll(async () => {
-  await client.quit();
-  await closeRedisClients();
-  await redis.stop();
-});
 
 describe('rafka, unbounded', () => {
   it('misses nothing while producers keep appending, and delivers each entry once', async () => {
     // Arrange: 4 partitions with a backlog, and producers appending during the run.
     const expected = new Set<string>();
-    for (let p = 0; p < 4; p++) for (const id of await produce(client, `live:${p}`, 2_000)) expected.add(`live:${p}@${id}`);
+    for (let p = 0; p < 4; p++) for (const id of await produce(redis.client, `live:${p}`, 2_000)) expected.add(`live:${p}@${id}`);
     const seen: string[] = [];
     const controller = new AbortController();
     const state = tempDir();
@@ -43,7 +28,7 @@ describe('rafka, unbounded', () => {
 
     // Act: 20 rounds of appends to every partition, a few ms apart.
     for (let round = 0; round < 20; round++) {
-      for (let p = 0; p < 4; p++) for (const id of await produce(client, `live:${p}`, 50, 10_000 + round * 50)) expected.add(`live:${p}@${id}`);
+      for (let p = 0; p < 4; p++) for (const id of await produce(redis.client, `live:${p}`, 50, 10_000 + round * 50)) expected.add(`live:${p}@${id}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await waitFor(() => seen.length >= expected.size, 30_000, `${expected.size} records`);
@@ -54,10 +39,10 @@ describe('rafka, unbounded', () => {
     expect(summary.status).toBe('interrupted');
     expect(duplicates(seen)).toEqual([]);
     expect(new Set(seen)).toEqual(expected);
-    for (let p = 0; p < 4; p++) expect((await client.xpending(`live:${p}`, 'adf'))[0]).toBe(0);
+    for (let p = 0; p < 4; p++) expect((await redis.client.xpending(`live:${p}`, 'adf'))[0]).toBe(0);
 
     // A second run with the same state continues where the first stopped: only new entries.
-    const more = await produce(client, 'live:2', 10, 99_000);
+    const more = await produce(redis.client, 'live:2', 10, 99_000);
     const again: string[] = [];
     const stop = new AbortController();
     const rerun = runEmbedded(
@@ -73,7 +58,7 @@ describe('rafka, unbounded', () => {
   });
 
   it('picks up a partition created mid-run through rediscovery', async () => {
-    await produce(client, 'grow:0', 100);
+    await produce(redis.client, 'grow:0', 100);
     const seen: string[] = [];
     const controller = new AbortController();
     const state = tempDir();
@@ -87,7 +72,7 @@ describe('rafka, unbounded', () => {
     );
     await waitFor(() => seen.length >= 100, 10_000, 'partition 0');
 
-    const added = await produce(client, 'grow:1', 30);
+    const added = await produce(redis.client, 'grow:1', 30);
     await waitFor(() => seen.length >= 130, 10_000, 'the new partition');
     controller.abort();
     const summary = await run;

@@ -1,0 +1,219 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { statusIndexPartitionKey, statusIndexSortKey } from '../aws/splitTable';
+import { enumeratorKey, splitKey, toStoredJson } from './DynamoSplitRowCodec';
+import type { EnumeratorRow } from './ServerlessSplitStore';
+import { SplitStatus } from './SplitStore';
+import type { Lease, SplitCommit, SplitRow } from './SplitStore';
+
+/**
+ * The write side of DynamoSplitStore: each state change of a split row as ONE conditional
+ * UpdateItem (condition, update expression, values). Pure: no client, no clock; the store
+ * passes `now` in and sends what these build.
+ */
+
+/** The error recorded when the failure handler takes back an expired lease. */
+export const LEASE_EXPIRED_ERROR = 'lease expired before the reader committed (timeout or crash)';
+
+/** The writer still holds the lease it claimed: same token, still ASSIGNED. */
+const HOLDS_LEASE = '#leaseToken = :token AND #status = :assigned';
+
+const DAY_SECONDS = 24 * 3600;
+
+/** One conditional update of a split row; `#name` placeholders are filled in by `splitUpdateCommand`. */
+export interface UpdateParts {
+  readonly condition: string;
+  readonly update: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** PENDING, or ASSIGNED with an expired lease (and, when given, still at `expectedToken`) → ASSIGNED to `owner`, token + 1. */
+export function claimUpdate(flow: string, owner: string, now: number, expiresAt: number, expectedToken: number | undefined): UpdateParts {
+  const claimable = '(#status = :pending OR (#status = :assigned AND #leaseExpiresAt < :now))';
+  return {
+    condition: expectedToken === undefined ? claimable : `${claimable} AND #leaseToken = :expected`,
+    update:
+      'SET #status = :assigned, #leaseOwner = :owner, #leaseToken = #leaseToken + :one, #leaseExpiresAt = :expiresAt, ' +
+      '#updatedAt = :now, #gsi1pk = :index, #gsi1sk = :indexTime',
+    values: {
+      ':pending': SplitStatus.PENDING,
+      ':assigned': SplitStatus.ASSIGNED,
+      ':now': now,
+      ...(expectedToken === undefined ? {} : { ':expected': expectedToken }),
+      ':owner': owner,
+      ':one': 1,
+      ':expiresAt': expiresAt,
+      ':index': statusIndexPartitionKey(flow, SplitStatus.ASSIGNED),
+      ':indexTime': statusIndexSortKey(Math.max(0, expiresAt)),
+    },
+  };
+}
+
+/**
+ * Fenced on the lease: the new position and totals, `attempts` reset. FINISHED leaves the index
+ * (and gets a TTL when `finishedTtlDays` > 0); a released split goes back into it as PENDING.
+ */
+export function commitUpdate(flow: string, lease: Lease, commit: SplitCommit, now: number, finishedTtlDays: number): UpdateParts {
+  const status = commit.finished ? SplitStatus.FINISHED : commit.release ? SplitStatus.PENDING : SplitStatus.ASSIGNED;
+  const set = ['#split = :split', '#records = #records + :records', '#badRecords = #badRecords + :badRecords', '#attempts = :zero', '#updatedAt = :now', '#status = :status'];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = {
+    ':token': lease.token,
+    ':assigned': SplitStatus.ASSIGNED,
+    ':split': toStoredJson(commit.split),
+    ':records': commit.records,
+    ':badRecords': commit.badRecords,
+    ':zero': 0,
+    ':now': now,
+    ':status': status,
+  };
+  const sinkState = toStoredJson(commit.sinkState);
+  if (sinkState === undefined) {
+    remove.push('#sinkState');
+  } else {
+    set.push('#sinkState = :sinkState');
+    values[':sinkState'] = sinkState;
+  }
+  if (status === SplitStatus.FINISHED) {
+    remove.push('#gsi1pk', '#gsi1sk', '#leaseOwner', '#leaseExpiresAt');
+    if (finishedTtlDays > 0) {
+      set.push('#ttl = :ttl');
+      values[':ttl'] = Math.floor(now / 1000) + finishedTtlDays * DAY_SECONDS;
+    }
+  } else if (status === SplitStatus.PENDING) {
+    remove.push('#leaseOwner', '#leaseExpiresAt');
+    set.push('#gsi1pk = :index', '#gsi1sk = :indexTime');
+    values[':index'] = statusIndexPartitionKey(flow, SplitStatus.PENDING);
+    values[':indexTime'] = statusIndexSortKey(now);
+  }
+  return { condition: HOLDS_LEASE, update: setRemove(set, remove), values };
+}
+
+/**
+ * The two writes of a release, tried in this order without a read first: `toPending` holds
+ * while attempts stay under the limit (undefined when no attempt is left at all), `toFailed`
+ * holds otherwise. If neither holds, the lease was lost.
+ */
+export function releaseUpdates(flow: string, lease: Lease, error: string | undefined, maxAttempts: number, now: number): { toPending?: UpdateParts; toFailed: UpdateParts } {
+  const increment = error === undefined ? 0 : 1;
+  // attempts + increment >= maxAttempts ⇔ attempts >= threshold
+  const threshold = maxAttempts - increment;
+  const base = {
+    ':token': lease.token,
+    ':assigned': SplitStatus.ASSIGNED,
+    ':increment': increment,
+    ':threshold': threshold,
+    ':now': now,
+    ...(error === undefined ? {} : { ':error': error }),
+  };
+  const set = ['#attempts = #attempts + :increment', '#updatedAt = :now', '#status = :status', ...(error === undefined ? [] : ['#lastError = :error'])];
+  const toPending: UpdateParts | undefined =
+    threshold > 0
+      ? {
+          condition: `${HOLDS_LEASE} AND #attempts < :threshold`,
+          update: setRemove([...set, '#gsi1pk = :index', '#gsi1sk = :indexTime'], ['#leaseOwner', '#leaseExpiresAt']),
+          values: {
+            ...base,
+            ':status': SplitStatus.PENDING,
+            ':index': statusIndexPartitionKey(flow, SplitStatus.PENDING),
+            ':indexTime': statusIndexSortKey(now),
+          },
+        }
+      : undefined;
+  const toFailed: UpdateParts = {
+    condition: `${HOLDS_LEASE} AND #attempts >= :threshold`,
+    update: setRemove(set, ['#leaseOwner', '#leaseExpiresAt', '#gsi1pk', '#gsi1sk']),
+    values: { ...base, ':status': SplitStatus.FAILED },
+  };
+  return toPending === undefined ? { toFailed } : { toPending, toFailed };
+}
+
+/** An expired lease taken back as seen in `row` (expired at `now`): PENDING again, or FAILED at `maxAttempts`. */
+export function reclaimUpdate(flow: string, row: SplitRow, now: number, maxAttempts: number, updatedAt: number): UpdateParts {
+  const attempts = row.attempts + 1;
+  const failed = attempts >= maxAttempts;
+  const set = ['#status = :status', '#leaseToken = #leaseToken + :one', '#attempts = :attempts', '#lastError = :error', '#updatedAt = :updatedAt'];
+  const remove = ['#leaseOwner', '#leaseExpiresAt'];
+  if (failed) remove.push('#gsi1pk', '#gsi1sk');
+  else set.push('#gsi1pk = :index', '#gsi1sk = :indexTime');
+  return {
+    // `attempts` too: a late commit of the expired holder reset it without moving the token.
+    condition: '#status = :assigned AND #leaseToken = :token AND #leaseExpiresAt < :now AND #attempts = :seenAttempts',
+    update: setRemove(set, remove),
+    values: {
+      ':assigned': SplitStatus.ASSIGNED,
+      ':token': row.leaseToken,
+      ':now': now,
+      ':seenAttempts': row.attempts,
+      ':status': failed ? SplitStatus.FAILED : SplitStatus.PENDING,
+      ':one': 1,
+      ':attempts': attempts,
+      ':error': LEASE_EXPIRED_ERROR,
+      ':updatedAt': updatedAt,
+      ...(failed ? {} : { ':index': statusIndexPartitionKey(flow, SplitStatus.PENDING), ':indexTime': statusIndexSortKey(updatedAt) }),
+    },
+  };
+}
+
+/** Moves a PENDING row to the back of the index (its time becomes `now`), unless it was claimed since it was seen. */
+export function touchPendingUpdate(row: SplitRow, now: number): UpdateParts {
+  return {
+    condition: '#status = :pending AND #leaseToken = :token',
+    update: 'SET #gsi1sk = :indexTime',
+    values: { ':pending': SplitStatus.PENDING, ':token': row.leaseToken, ':indexTime': statusIndexSortKey(now) },
+  };
+}
+
+/** The UpdateItem of a split row, returning the row after it. */
+export function splitUpdateCommand(tableName: string, flow: string, splitId: string, parts: UpdateParts): UpdateCommand {
+  return new UpdateCommand({
+    TableName: tableName,
+    Key: splitKey(flow, splitId),
+    ConditionExpression: parts.condition,
+    UpdateExpression: parts.update,
+    ExpressionAttributeNames: attributeNames(parts.condition, parts.update),
+    ExpressionAttributeValues: parts.values,
+    ReturnValues: 'ALL_NEW',
+  });
+}
+
+/** Unconditional: the enumerator is the row's only writer (one enumerator per flow at a time). */
+export function enumeratorStateCommand(tableName: string, flow: string, state: unknown, now: number): UpdateCommand {
+  const stored = toStoredJson(state);
+  return new UpdateCommand({
+    TableName: tableName,
+    Key: enumeratorKey(flow),
+    UpdateExpression: stored === undefined ? 'SET #updatedAt = :now REMOVE #state' : 'SET #updatedAt = :now, #state = :state',
+    ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#state': 'state' },
+    ExpressionAttributeValues: { ':now': now, ...(stored === undefined ? {} : { ':state': stored }) },
+  });
+}
+
+/** Unconditional, like the state; leaves `state` as it is. */
+export function enumeratorRowCommand<C>(tableName: string, flow: string, row: Omit<EnumeratorRow<C>, 'updatedAt'>, now: number): UpdateCommand {
+  const cursor = toStoredJson(row.cursor);
+  const set = ['#noMoreSplits = :noMoreSplits', '#complete = :complete', '#updatedAt = :now'];
+  if (cursor !== undefined) set.push('#cursor = :cursor');
+  return new UpdateCommand({
+    TableName: tableName,
+    Key: enumeratorKey(flow),
+    UpdateExpression: setRemove(set, cursor === undefined ? ['#cursor'] : []),
+    ExpressionAttributeNames: { '#noMoreSplits': 'noMoreSplits', '#complete': 'complete', '#updatedAt': 'updatedAt', '#cursor': 'cursor' },
+    ExpressionAttributeValues: {
+      ':noMoreSplits': row.noMoreSplits,
+      ':complete': row.complete,
+      ':now': now,
+      ...(cursor === undefined ? {} : { ':cursor': cursor }),
+    },
+  });
+}
+
+function setRemove(set: string[], remove: string[]): string {
+  return [set.length > 0 ? `SET ${set.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+}
+
+/** `#name` placeholders used in the expressions → their attribute names (DynamoDB rejects unused ones). */
+function attributeNames(...expressions: string[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const expression of expressions) for (const [token, name] of expression.matchAll(/#(\w+)/g)) names[token] = name!;
+  return names;
+}

@@ -1,0 +1,62 @@
+import type { ClaimedEntry, RafkaConsumerGroup, StreamEntry } from './RafkaConsumerGroup';
+import type { RafkaSplit } from './RafkaSplit';
+import { compareStreamIds, START_OF_STREAM } from './streamIds';
+
+/** An entry delivered to this consumer and not yet handed to the sink. */
+export interface InboxEntry {
+  readonly id: string;
+  readonly fields: string[];
+  /** Times it was handed to a sink before, without a commit. */
+  readonly deliveries: number;
+  /** True when its PEL counter already counts the coming delivery (read with `>`). */
+  readonly counted: boolean;
+}
+
+/** What a reader knows about one partition it holds. Mutable: only its reader touches it, one poll at a time. */
+export interface PartitionState {
+  /** At the position of the last batch returned, which is the committed one whenever poll runs. */
+  split: RafkaSplit;
+  groupReady: boolean;
+  /** Next XAUTOCLAIM start while taking over pending entries; undefined once done. */
+  takeoverCursor: string | undefined;
+  /** Delivered to this consumer, not yet emitted; always in id order, all > position, all <= stop id. */
+  inbox: InboxEntry[];
+  /** Committed ids whose XACK failed; acknowledged on the next poll. */
+  unacked: string[];
+  /** Everything up to the stop id has been delivered (an entry past it was seen, or the stream ends past it). */
+  pastStop: boolean;
+}
+
+/** A split just assigned: group not checked yet, takeover not started. */
+export function newPartitionState(split: RafkaSplit): PartitionState {
+  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false };
+}
+
+/**
+ * Files delivered entries (`fresh`: read with `>`, else taken over): committed ones are
+ * acknowledged (protocol step 3), ones past the stop id left pending, the rest queued.
+ */
+export async function fileDelivered(group: RafkaConsumerGroup, p: PartitionState, entries: (StreamEntry | ClaimedEntry)[], fresh: boolean): Promise<void> {
+  const committed: string[] = [];
+  const pastStop: string[] = [];
+  for (const e of entries) {
+    if (compareStreamIds(e.id, p.split.position.lastId) <= 0) committed.push(e.id);
+    else if (compareStreamIds(e.id, p.split.stopId) > 0) {
+      p.pastStop = true;
+      if (fresh) pastStop.push(e.id);
+    } else p.inbox.push({ id: e.id, fields: e.fields, deliveries: fresh ? 0 : (e as ClaimedEntry).deliveries, counted: fresh });
+  }
+  if (p.pastStop) p.takeoverCursor = undefined; // everything pending from here on is past the stop id too
+  await group.ack(p.split.streamKey, committed);
+  // Read but not for us: not a delivery, so the later reader that emits them counts from zero.
+  if (pastStop.length > 0) await group.setDeliveries(p.split.streamKey, new Map([[0, pastStop]]));
+}
+
+/** Protocol step 9, plus the counters of entries read but never emitted (see step 6). */
+export async function leavePartition(group: RafkaConsumerGroup, p: PartitionState): Promise<void> {
+  const key = p.split.streamKey;
+  const unread = p.inbox.filter((e) => e.counted).map((e) => e.id);
+  if (unread.length > 0) await group.setDeliveries(key, new Map([[0, unread]]));
+  if (p.unacked.length > 0) await group.ack(key, p.unacked);
+  if (p.groupReady) await group.deleteConsumerIfIdle(key);
+}

@@ -6,12 +6,13 @@
  *   ADF_BENCH_MB=500 (per file)  ADF_BENCH_ROUNDS=2
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { runEmbedded } from '../lib/runtime/embedded';
 import { generateCsv } from './generateCsv';
+import { writeResultSection } from './results';
 
 const MB = Number(process.env.ADF_BENCH_MB ?? 500);
 const ROUNDS = Number(process.env.ADF_BENCH_ROUNDS ?? 2);
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   const ratio1 = rate(s) / rate(b);
   const ratio2 = rate(p) / rate(b);
   const scaling = rate(p) / rate(s);
-  const report = `# Benchmark results
+  const report = `## CSV throughput (embedded file reader)
 
 Written by \`npm run bench\` on ${new Date().toISOString()} · ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()} · Node ${process.version}.
 Each figure is the best of ${ROUNDS} interleaved rounds; targets are ratios against the baseline measured in the same run.
@@ -104,7 +105,7 @@ committing a checkpoint after every batch of 5,000 records. Peak RSS is the whol
 (workers included), sampled every 50 ms, for the in-process runs (they share the process with the
 baseline); the CLI row is the \`peakRssMb\` an \`adf run\` reports for itself (the process's maxRSS).
 `;
-  writeFileSync(join(__dirname, 'RESULTS.md'), report);
+  writeResultSection('csv-throughput', report);
   process.stdout.write(report);
 }
 

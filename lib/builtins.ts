@@ -8,10 +8,11 @@ let registered = false;
 export function registerBuiltins(): void {
   if (registered) return;
   registered = true;
-  const only = process.env.ADF_SOURCE;
+  // Compare process.env.ADF_SOURCE itself in each condition: esbuild's `define` replaces that
+  // expression, not a local copy of it, and only then drops the dead branches from a bundle.
   /* eslint-disable @typescript-eslint/no-require-imports */
   require('./sinks/register');
-  if (only === undefined || only === 'file') require('./sources/file/register');
-  if (only === undefined || only === 'rafka' || only === 'redis-stream') require('./sources/rafka/register');
+  if (process.env.ADF_SOURCE === undefined || process.env.ADF_SOURCE === 'file') require('./sources/file/register');
+  if (process.env.ADF_SOURCE === undefined || process.env.ADF_SOURCE === 'rafka' || process.env.ADF_SOURCE === 'redis-stream') require('./sources/rafka/register');
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

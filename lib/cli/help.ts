@@ -3,7 +3,9 @@ export const MAIN_HELP = `adf — ActiveDataFlow: split-based ingestion, embedde
 Usage:
   adf run <flow-file> [options]          run a flow module (export default defineFlow(...))
   adf run --source <type> ... [options]  run a flow described by flags
-  adf --help | adf run --help
+  adf dev [flow] [options]               run the serverless functions in this process (local AWS)
+  adf status [<flow>] [--json]           the flow's splits in the DynamoDB split table
+  adf --help | adf <command> --help
 
 Results (the run summary, JSON) go to stdout; progress and logs go to stderr.
 Exit codes: 0 ok · 1 records dead-lettered or splits failed · 2 bad usage · 130 interrupted.
@@ -13,9 +15,10 @@ export const RUN_HELP = `adf run — run a flow in this process (the embedded ru
 
   adf run <flow-file> [--export NAME] [runtime options]
   adf run --source file --path <dir|file> [--format csv|jsonl] --sink jsonl --out <dir> [options]
+  adf run --source rafka --redis-url <url> --topic <name> [--partitions N] --sink redis-stream --out <stream> [options]
 
 Source options (flag form):
-  --source <type>        file
+  --source <type>        file | rafka (alias redis-stream)
   --path <path>          a directory (read recursively) or one file
   --format <fmt>         csv | jsonl (default: from each file's extension; .gz is gunzipped)
   --include <glob>       only files matching (repeatable), relative to --path
@@ -24,9 +27,17 @@ Source options (flag form):
   --delimiter <char>     CSV field delimiter (default ",")
   --quote <char>         CSV quote character (default '"')
 
+Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias redis-stream):
+  --redis-url <url>      redis://[:password@]host:port, rediss:// for TLS (default $ADF_REDIS_URL, $REDIS_URL)
+  --topic <name>         the topic: partition streams <topic>:0 … <topic>:N-1
+  --partitions <n>       partition count (default: find <topic>:<n> streams with SCAN, again every 10 s)
+  --group <name>         consumer group (default: the flow name)
+  --until latest         stop at each partition's last entry at start (default: run until Ctrl-C)
+  --start <where>        where a new group starts: earliest | latest | <entry id> (default earliest)
+
 Sink options (flag form):
-  --sink <type>          jsonl | stdout | null
-  --out <dir>            output directory for --sink jsonl (one part file per split)
+  --sink <type>          jsonl | stdout | null | redis-stream
+  --out <dir|stream>     output directory for --sink jsonl (one part file per split); stream key for --sink redis-stream
   --name <name>          flow name (default <source>-to-<sink>; names the state directory)
 
 Runtime options:
@@ -36,9 +47,61 @@ Runtime options:
   --state-dir <dir>      split checkpoints; rerun with the same one to resume (default .adf/<flow>)
   --dead-letter <dir>    where bad records go, with file, line, offset and reason (default <state-dir>/dead-letter)
   --fresh                forget earlier progress and start over
-  --max-attempts <n>     failed attempts before a split is FAILED (default 3)
+  --max-attempts <n>     consecutive failed attempts before a split is FAILED (default 3; 6 for rafka)
   --export <name>        the flow module's export to run (default: default, then "flow")
   --quiet                no progress on stderr
   --verbose              stack traces for errors
   -h, --help             this help
+`;
+
+export const DEV_HELP = `adf dev — the serverless functions in this process, the way Lambda runs them
+
+  adf dev [--flow-json JSON | --source <type> ... flow flags] [options]
+
+Runs the enumerator (at start, then on a schedule), the failure handler (on a schedule) and a
+poller in place of the SQS event source mapping: it long-polls the split queue, invokes the
+reader with a real SQSEvent and a Lambda-like context, deletes the messages the reader did not
+report in batchItemFailures, and lets the failed ones reappear after the visibility timeout.
+Stop with Ctrl-C (it waits for running invocations).
+
+It uses the environment the functions use on Lambda: ADF_SPLIT_TABLE, ADF_SPLIT_QUEUE_URL,
+ADF_DLQ_URL, ADF_MAX_ATTEMPTS, ADF_BATCH_SIZE … and the AWS_ENDPOINT_URL_* / AWS_REGION / keys
+that \`npm run -s local:aws\` prints (without them: real AWS, with your credentials).
+
+Flow (else ADF_FLOW from the environment):
+  --flow-json <json>            the flow as ADF_FLOW, e.g. '{"name":"orders","source":"file",...}'
+  --source, --path, --format, --include, --exclude, --no-recursive, --delimiter, --quote,
+  --sink, --out, --name         the flag form, as in adf run
+
+Loop options:
+  --enumerate-every <d>         enumerator schedule (default 60s; off: only at start)
+  --failure-handler-every <d>   failure handler schedule (default 30s; off: never)
+  --batch-size <n>              messages per reader invocation, 1-10 (default 5)
+  --reader-timeout <s>          the reader's timeout in seconds (default 120)
+  --visibility-timeout <s>      seconds a received message stays hidden (default 6 x reader timeout)
+  --once                        enumerate, drain the queue, run the failure handler, exit;
+                                prints the loop's counters as JSON on stdout (exit 1 on errors)
+  --quiet                       report failed invocations only
+  --verbose                     every invocation, DEBUG function logs, stack traces
+  -h, --help                    this help
+
+Durations: 30s, 5m, 500ms, 1h or a number of seconds. The functions' JSON logs go to stdout (as to
+CloudWatch); the loop's progress goes to stderr. EMF metrics are off unless
+POWERTOOLS_METRICS_DISABLED is set.
+`;
+
+export const STATUS_HELP = `adf status — a serverless flow's splits, from the DynamoDB split table
+
+  adf status [<flow>] [--json] [--table NAME]
+
+Prints the split counts, the enumerator's row (discovery cursor, done, complete) and one line
+per split: id, status, lease owner and time left, lease token, checkpoint, failed attempts,
+records written and the last error. --json prints everything, untruncated.
+
+  <flow>          the flow name (default: the "name" in ADF_FLOW)
+  --table NAME    the split table (default: ADF_SPLIT_TABLE)
+  --json          JSON on stdout instead of the table
+  -h, --help      this help
+
+Endpoints and credentials come from the environment (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION …).
 `;

@@ -1,8 +1,10 @@
 import { AdfError, ConfigError } from '../errors';
 import { exitCodeFor } from '../runtime/RunSummary';
 import { runEmbedded } from '../runtime/embedded';
+import { devCommand } from './devCommand';
 import { MAIN_HELP, RUN_HELP } from './help';
 import { parseRunArgs } from './parseRunArgs';
+import { statusCommand } from './statusCommand';
 
 /** `adf <command>`; returns the exit code. Results on stdout, everything else on stderr. */
 export async function main(argv: string[]): Promise<number> {
@@ -14,6 +16,8 @@ export async function main(argv: string[]): Promise<number> {
       return command ? 0 : 2;
     }
     if (command === 'run') return await run(rest);
+    if (command === 'dev') return await devCommand(rest);
+    if (command === 'status') return await statusCommand(rest);
     throw new ConfigError(`unknown command "${command}" (see adf --help)`);
   } catch (e) {
     return reportError(e, verbose);

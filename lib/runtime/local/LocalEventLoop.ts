@@ -406,9 +406,10 @@ export class LocalEventLoop {
     return record;
   }
 
+  /** To `onInvocation` if given (it decides what to print), else failures to `log`. */
   private report(record: InvocationRecord): void {
-    if (record.outcome !== 'ok') this.log(`${record.function} ${record.requestId} ${record.outcome}: ${record.error?.message}`);
-    this.options.onInvocation?.(record);
+    if (this.options.onInvocation) this.options.onInvocation(record);
+    else if (record.outcome !== 'ok') this.log(`${record.function} ${record.requestId} ${record.outcome}: ${record.error?.message}`);
   }
 
   /** Keeps a handler's promise until it settles, even after a timeout (stop waits for it). */

@@ -1,0 +1,209 @@
+import { parseArgs } from 'node:util';
+import { endpointFromEnv, type AwsService } from '../aws/config';
+import { ConfigError } from '../errors';
+import type { FlowOptions } from '../flow/FlowRef';
+import type { InvocationRecord, LocalEventLoopStats } from '../runtime/local';
+import { DEV_HELP } from './help';
+
+/** `adf dev` as parsed: the flow (undefined: ADF_FLOW from the environment) and the loop's settings. */
+export interface DevCommand {
+  readonly flow?: FlowOptions;
+  readonly enumerateEveryMs: number;
+  readonly failureHandlerEveryMs: number;
+  readonly batchSize: number;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly readerTimeoutMs: number;
+  /** Enumerate once, drain the queue, run the failure handler once, exit. */
+  readonly once: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly help: boolean;
+}
+
+/** The defaults of `adf dev`, matching serverless.yml's (messagesPerInvocation, readerTimeout) where they overlap. */
+export const DEV_DEFAULTS = {
+  enumerateEveryMs: 60_000,
+  failureHandlerEveryMs: 30_000,
+  batchSize: 5,
+  readerTimeoutMs: 120_000,
+  drainTimeoutMs: 30 * 60_000,
+} as const;
+
+const OPTIONS = {
+  'flow-json': { type: 'string' },
+  source: { type: 'string' }, path: { type: 'string' }, format: { type: 'string' },
+  include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true },
+  'no-recursive': { type: 'boolean' }, delimiter: { type: 'string' }, quote: { type: 'string' },
+  sink: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' },
+  'enumerate-every': { type: 'string' }, 'failure-handler-every': { type: 'string' },
+  'batch-size': { type: 'string' }, 'visibility-timeout': { type: 'string' }, 'reader-timeout': { type: 'string' },
+  once: { type: 'boolean' }, quiet: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `60s`, `2m`, `500ms`, `1h`, a bare number of seconds, or `off` (0). */
+export function parseDuration(flag: string, value: string): number {
+  if (value === 'off') return 0;
+  const match = DURATION.exec(value.trim());
+  if (!match) throw new ConfigError(`--${flag} must be a duration such as 30s, 5m, 500ms or off (got "${value}")`, { context: { field: flag } });
+  return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS]);
+}
+
+function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new ConfigError(`--${flag} must be a whole number (got "${value}")`, { context: { field: flag } });
+  if (n < min || n > max) throw new ConfigError(`--${flag} must be between ${min} and ${max} (got "${value}")`, { context: { field: flag } });
+  return n;
+}
+
+/** Parses `adf dev` arguments; every mistake is a ConfigError naming the flag. */
+export function parseDevArgs(args: string[]): DevCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see adf dev --help)`);
+  }
+  const v = parsed.values;
+  if (v['flow-json'] !== undefined && v.source !== undefined) throw new ConfigError('give either --flow-json or --source …, not both');
+  let flow: FlowOptions | undefined;
+  if (v['flow-json'] !== undefined) {
+    try {
+      flow = JSON.parse(v['flow-json']) as FlowOptions;
+    } catch (e) {
+      throw new ConfigError(`--flow-json must be JSON: ${(e as Error).message}`, { context: { field: 'flow-json' } });
+    }
+    if (typeof flow !== 'object' || flow === null || Array.isArray(flow)) throw new ConfigError('--flow-json must be a JSON object of flow options', { context: { field: 'flow-json' } });
+  } else if (v.source !== undefined) {
+    const options: Record<string, unknown> = {
+      name: v.name, source: v.source, sink: v.sink ?? 'stdout', path: v.path, format: v.format,
+      include: v.include, exclude: v.exclude, recursive: v['no-recursive'] ? false : undefined,
+      delimiter: v.delimiter, quote: v.quote, out: v.out,
+    };
+    // ADF_FLOW is JSON: leave unset options out rather than writing nulls.
+    flow = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as FlowOptions;
+  }
+  const readerTimeoutS = intFlag('reader-timeout', v['reader-timeout'], 1, 900);
+  return {
+    flow,
+    enumerateEveryMs: v['enumerate-every'] === undefined ? DEV_DEFAULTS.enumerateEveryMs : parseDuration('enumerate-every', v['enumerate-every']),
+    failureHandlerEveryMs:
+      v['failure-handler-every'] === undefined ? DEV_DEFAULTS.failureHandlerEveryMs : parseDuration('failure-handler-every', v['failure-handler-every']),
+    batchSize: intFlag('batch-size', v['batch-size'], 1, 10) ?? DEV_DEFAULTS.batchSize,
+    visibilityTimeoutSeconds: intFlag('visibility-timeout', v['visibility-timeout'], 0, 43_200),
+    readerTimeoutMs: readerTimeoutS === undefined ? DEV_DEFAULTS.readerTimeoutMs : readerTimeoutS * 1000,
+    once: v.once ?? false,
+    quiet: v.quiet ?? false,
+    verbose: v.verbose ?? false,
+    help: v.help ?? false,
+  };
+}
+
+/** One progress line for an invocation (stderr), or undefined for a quiet one. */
+export function formatInvocation(record: InvocationRecord, verbose = false): string | undefined {
+  const head = `${record.function.padEnd(14)} ${record.outcome.padEnd(7)} ${formatMs(record.durationMs).padStart(7)}`;
+  if (record.outcome !== 'ok') return `${head}  ${record.error?.message ?? ''}`;
+  if (record.function === 'reader') return `${head}  messages=${record.messages} deleted=${record.deleted} retried=${record.retried}`;
+  const result = (record.result ?? {}) as Record<string, unknown>;
+  const fields = Object.entries(result).filter(([, value]) => typeof value === 'number' || typeof value === 'boolean');
+  // A failure handler with nothing to do runs every 30 s: say nothing unless asked.
+  if (record.function === 'failureHandler' && !verbose && fields.every(([, value]) => value === 0)) return undefined;
+  return `${head}  ${fields.map(([key, value]) => `${key}=${String(value)}`).join(' ')}`;
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function formatDevSummary(stats: LocalEventLoopStats): string {
+  const { invocations: i } = stats;
+  return (
+    `invocations: enumerator ${i.enumerator}, reader ${i.reader}, failure handler ${i.failureHandler}; ` +
+    `messages: received ${stats.messagesReceived}, deleted ${stats.messagesDeleted}, retried ${stats.messagesRetried}; ` +
+    `errors ${stats.errors}, timeouts ${stats.timeouts}`
+  );
+}
+
+/**
+ * `adf dev`: the three functions in this process against the AWS endpoints in the environment
+ * (`npm run local:aws` prints them), until Ctrl-C. The functions' own output (JSON logs) goes
+ * to stdout as it would to CloudWatch; the loop's progress goes to stderr.
+ */
+export async function devCommand(args: string[]): Promise<number> {
+  const cmd = parseDevArgs(args);
+  if (cmd.help) {
+    process.stdout.write(DEV_HELP);
+    return 0;
+  }
+  if (cmd.flow) process.env.ADF_FLOW = JSON.stringify(cmd.flow);
+  if (process.env.ADF_FLOW === undefined) throw new ConfigError('adf dev needs a flow: --flow-json, --source …, or ADF_FLOW in the environment (see adf dev --help)');
+  // EMF metric lines would drown the logs; an explicit setting wins. Set before the handlers load.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  if (cmd.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'DEBUG';
+
+  // Loaded now, not with the CLI: Powertools reads the environment set above when its modules load.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { serverlessConfigFromEnv } = require('../runtime/serverless/ServerlessConfig') as typeof import('../runtime/serverless/ServerlessConfig');
+  const { createEnumeratorHandler, createReaderHandler, createFailureHandler } = require('../runtime/serverless/handlers') as typeof import('../runtime/serverless/handlers');
+  const { resetContainerDeps } = require('../runtime/serverless/containerDeps') as typeof import('../runtime/serverless/containerDeps');
+  const { sharedSqsClient } = require('../aws/sqsClient') as typeof import('../aws/sqsClient');
+  const { LocalEventLoop } = require('../runtime/local') as typeof import('../runtime/local');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  const config = serverlessConfigFromEnv(); // fails fast, naming the missing variable
+  resetContainerDeps();
+  const err = (line: string) => void process.stderr.write(`[adf dev] ${line}\n`);
+  const target = ['sqs', 'dynamodb', 's3'].map((s) => `${s}=${endpointFromEnv(s as AwsService) ?? 'AWS'}`).join(' ');
+  err(`flow ${config.flow.name} · table ${config.tableName} · queue ${config.queueUrl} · ${target}`);
+
+  const loop = new LocalEventLoop({
+    handlers: { enumerator: createEnumeratorHandler(), reader: createReaderHandler(), failureHandler: createFailureHandler() },
+    sqs: sharedSqsClient(),
+    queueUrl: config.queueUrl,
+    batchSize: cmd.batchSize,
+    visibilityTimeoutSeconds: cmd.visibilityTimeoutSeconds,
+    readerTimeoutMs: cmd.readerTimeoutMs,
+    enumerateEveryMs: cmd.enumerateEveryMs,
+    failureHandlerEveryMs: cmd.failureHandlerEveryMs,
+    waitTimeSeconds: cmd.once ? 1 : undefined,
+    log: err,
+    onInvocation: (record) => {
+      const line = cmd.quiet && record.outcome === 'ok' ? undefined : formatInvocation(record, cmd.verbose);
+      if (line !== undefined) err(line);
+    },
+  });
+
+  if (cmd.once) {
+    await loop.invokeEnumerator();
+    await loop.drain({ timeoutMs: DEV_DEFAULTS.drainTimeoutMs });
+    await loop.invokeFailureHandler();
+    const stats = await loop.stop();
+    process.stdout.write(`${JSON.stringify(stats)}\n`);
+    return stats.errors + stats.timeouts > 0 ? 1 : 0;
+  }
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    err('stopping: waiting for running invocations (Ctrl-C again to stop at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  err(`running: enumerator ${every(cmd.enumerateEveryMs)}, failure handler ${every(cmd.failureHandlerEveryMs)}, up to ${cmd.batchSize} message(s) per reader invocation; Ctrl-C to stop`);
+  try {
+    const stats = await loop.runUntil(controller.signal);
+    err(formatDevSummary(stats));
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function every(ms: number): string {
+  return ms === 0 ? 'off' : `every ${formatMs(ms)}`;
+}

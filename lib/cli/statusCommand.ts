@@ -1,0 +1,175 @@
+import { parseArgs } from 'node:util';
+import type { EnumeratorRow, ServerlessSplitStore, SplitCounts } from '../coordination/ServerlessSplitStore';
+import type { SplitRow } from '../coordination/SplitStore';
+import { ConfigError } from '../errors';
+import { STATUS_HELP } from './help';
+
+export interface StatusCommand {
+  /** Undefined: the name in ADF_FLOW. */
+  readonly flow?: string;
+  /** Undefined: ADF_SPLIT_TABLE. */
+  readonly table?: string;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly help: boolean;
+}
+
+/** A flow's state in the split table, as `adf status` prints it. */
+export interface StatusReport {
+  readonly flow: string;
+  readonly table: string;
+  readonly counts: SplitCounts & { readonly total: number };
+  readonly records: number;
+  readonly badRecords: number;
+  readonly enumerator?: EnumeratorRow<unknown>;
+  readonly splits: readonly SplitRow[];
+}
+
+/** Column widths in the table; the full values are in `--json`. */
+export const STATUS_COLUMN_LIMITS = {
+  splitId: 48,
+  owner: 13,
+  checkpoint: 48,
+  error: 60,
+} as const;
+
+const OPTIONS = {
+  table: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseStatusArgs(args: string[]): StatusCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see adf status --help)`);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length > 1) throw new ConfigError(`adf status takes one flow name (got ${positionals.join(' ')})`);
+  return { flow: positionals[0], table: v.table, json: v.json ?? false, verbose: v.verbose ?? false, help: v.help ?? false };
+}
+
+/** Reads every split row (one strongly consistent pass) and the enumerator row. */
+export async function collectStatus(
+  store: Pick<ServerlessSplitStore, 'list' | 'getEnumeratorRow'>,
+  flow: string,
+  table: string,
+): Promise<StatusReport> {
+  const splits: SplitRow[] = [];
+  for await (const row of store.list()) splits.push(row);
+  const counts = { PENDING: 0, ASSIGNED: 0, FINISHED: 0, FAILED: 0 };
+  let records = 0;
+  let badRecords = 0;
+  for (const row of splits) {
+    counts[row.status]++;
+    records += row.records;
+    badRecords += row.badRecords;
+  }
+  const enumerator = await store.getEnumeratorRow<unknown>();
+  return { flow, table, counts: { ...counts, total: splits.length }, records, badRecords, ...(enumerator ? { enumerator } : {}), splits };
+}
+
+/**
+ * The checkpoint in a few characters: the split's `position` if it has one, else its scalar
+ * fields (numbers first), leaving out what repeats the split id (paths), long strings and lists
+ * (headers).
+ */
+export function summarizeCheckpoint(row: SplitRow): string {
+  const data = row.split.data as Record<string, unknown>;
+  if (typeof data.position === 'object' && data.position !== null) return JSON.stringify(data.position);
+  const entries = Object.entries(data).filter(([key, value]) => {
+    if (key === 'splitId') return false;
+    if (typeof value === 'number' || typeof value === 'boolean') return true;
+    return typeof value === 'string' && value !== '' && value.length <= 32 && !value.includes(row.splitId);
+  });
+  entries.sort(([, a], [, b]) => Number(typeof a === 'string') - Number(typeof b === 'string'));
+  return entries.map(([key, value]) => `${key}=${String(value)}`).join(' ');
+}
+
+/** `text` cut to `max` characters, the cut marked with an ellipsis; newlines become spaces. */
+export function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length <= max ? flat : `${flat.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+}
+
+function lease(row: SplitRow, now: number): string {
+  if (row.status !== 'ASSIGNED' || row.leaseExpiresAt === undefined) return '';
+  const seconds = Math.round((row.leaseExpiresAt - now) / 1000);
+  return seconds >= 0 ? `${seconds}s` : `expired ${-seconds}s ago`;
+}
+
+function enumeratorLine(row: EnumeratorRow<unknown> | undefined): string {
+  if (!row) return 'enumerator: not run yet';
+  const discovery = row.noMoreSplits ? 'discovery done (no more splits)' : row.cursor === undefined ? 'discovering' : 'discovering (cursor saved)';
+  const cursor = row.cursor === undefined ? '' : ` · cursor ${truncate(JSON.stringify(row.cursor), 40)}`;
+  return `enumerator: ${discovery} · complete: ${row.complete ? 'yes' : 'no'}${cursor} · updated ${new Date(row.updatedAt).toISOString()}`;
+}
+
+/** The human form: a header line, the counts, the enumerator row, then one line per split. */
+export function formatStatusTable(report: StatusReport, now = Date.now()): string {
+  const { counts } = report;
+  const lines = [
+    `flow ${report.flow} · table ${report.table}`,
+    `splits ${counts.total}: PENDING ${counts.PENDING} · ASSIGNED ${counts.ASSIGNED} · FINISHED ${counts.FINISHED} · FAILED ${counts.FAILED} · records ${report.records} · bad records ${report.badRecords}`,
+    enumeratorLine(report.enumerator),
+  ];
+  if (report.splits.length === 0) return `${lines.join('\n')}\n`;
+  const header = ['SPLIT', 'STATUS', 'OWNER', 'LEASE', 'TOKEN', 'CHECKPOINT', 'ATTEMPTS', 'RECORDS', 'ERROR'];
+  const rows = report.splits.map((row) => [
+    truncate(row.splitId, STATUS_COLUMN_LIMITS.splitId),
+    row.status,
+    truncate(row.leaseOwner ?? '', STATUS_COLUMN_LIMITS.owner),
+    lease(row, now),
+    String(row.leaseToken),
+    truncate(summarizeCheckpoint(row), STATUS_COLUMN_LIMITS.checkpoint),
+    String(row.attempts),
+    String(row.records),
+    truncate(row.lastError ?? '', STATUS_COLUMN_LIMITS.error),
+  ]);
+  const numeric = new Set([4, 6, 7]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  lines.push('', render(header), ...rows.map(render));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `adf status [flow]`: the flow's splits from the split table (DynamoDB), as a table or `--json`. */
+export async function statusCommand(args: string[]): Promise<number> {
+  const cmd = parseStatusArgs(args);
+  if (cmd.help) {
+    process.stdout.write(STATUS_HELP);
+    return 0;
+  }
+  const flow = cmd.flow ?? flowNameFromEnv();
+  const table = cmd.table ?? process.env.ADF_SPLIT_TABLE;
+  if (!table) throw new ConfigError('adf status needs the split table: --table NAME or ADF_SPLIT_TABLE', { context: { field: 'table' } });
+  // Loaded on use: the rest of the CLI does not need the DynamoDB client.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DynamoSplitStore } = require('../coordination/DynamoSplitStore') as typeof import('../coordination/DynamoSplitStore');
+  const { sharedDocumentClient } = require('../aws/dynamoDbClient') as typeof import('../aws/dynamoDbClient');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const store = new DynamoSplitStore({ client: sharedDocumentClient(), tableName: table, flow });
+  const report = await collectStatus(store, flow, table);
+  process.stdout.write(cmd.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusTable(report));
+  return 0;
+}
+
+function flowNameFromEnv(): string {
+  const raw = process.env.ADF_FLOW;
+  if (raw) {
+    try {
+      const name = (JSON.parse(raw) as { name?: unknown }).name;
+      if (typeof name === 'string' && name !== '') return name;
+    } catch {
+      // fall through to the usage error
+    }
+  }
+  throw new ConfigError('adf status needs a flow name: adf status <flow> (or ADF_FLOW with a "name")', { context: { field: 'flow' } });
+}

@@ -1,0 +1,285 @@
+/**
+ * `serverless package --stage ci` (osls + serverless-esbuild), offline: one run shared by every
+ * assertion on the CloudFormation template and the function bundles.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+import { splitTableDefinition, STATUS_LEASE_INDEX, TTL_ATTRIBUTE } from '../../../lib/aws/splitTable';
+import { tempDir } from '../../helpers/tmp';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const PACKAGE_TIMEOUT_MS = 120_000;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+describe('serverless package --stage ci', () => {
+  const out = tempDir('adf-sls-package-');
+  let template: Json;
+  let resources: Json;
+  let packagingMs = 0;
+
+  beforeAll(async () => {
+    const started = Date.now();
+    await promisify(execFile)('npx', ['--no', 'serverless', 'package', '--stage', 'ci', '--package', out.dir], {
+      cwd: ROOT,
+      timeout: PACKAGE_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+      env: {
+        ...process.env,
+        // Packaging needs no AWS account; fake keys keep the framework from looking for one.
+        AWS_ACCESS_KEY_ID: 'fake',
+        AWS_SECRET_ACCESS_KEY: 'fake',
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        CI: 'true',
+      },
+    });
+    packagingMs = Date.now() - started;
+    template = JSON.parse(readFileSync(join(out.dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json;
+    resources = template.Resources as Json;
+  }, PACKAGE_TIMEOUT_MS);
+
+  afterAll(() => out.cleanup());
+
+  const ofType = (type: string): [string, Json][] => Object.entries(resources).filter(([, r]) => (r as Json).Type === type) as [string, Json][];
+  const fn = (name: string): Json => resources[`${name}LambdaFunction`] as Json;
+  const refersTo = (value: unknown, logicalId: string): boolean => JSON.stringify(value).includes(`"${logicalId}"`);
+
+  it('packages offline in reasonable time', () => {
+    expect(packagingMs).toBeLessThan(60_000);
+  });
+
+  it('declares the split table exactly as lib/aws/splitTable.ts, with TTL', () => {
+    const table = resources.SplitTable;
+    const expected = splitTableDefinition('ignored');
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.KeySchema).toEqual(expected.KeySchema);
+    expect(new Set(table.Properties.AttributeDefinitions.map(JSON.stringify))).toEqual(new Set(expected.AttributeDefinitions!.map((d) => JSON.stringify(d))));
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
+    expect(table.Properties.GlobalSecondaryIndexes[0].IndexName).toBe(STATUS_LEASE_INDEX);
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+  });
+
+  it('redrives the split queue to the DLQ only as a backstop, with a visibility timeout >= 6 x the reader timeout', () => {
+    const queue = resources.SplitQueue;
+    expect(resources.SplitDeadLetterQueue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties.RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['SplitDeadLetterQueue', 'Arn'] });
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    expect(Number(queue.Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(fn('Reader').Properties.Timeout));
+  });
+
+  it('has the three functions on nodejs22.x with their handlers, environment and JSON logs', () => {
+    const handlers = { Enumerator: 'functions/enumerator.handler', Reader: 'functions/reader.handler', FailureHandler: 'functions/failure-handler.handler' };
+    expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(Object.keys(handlers).map((n) => `${n}LambdaFunction`).sort());
+    for (const [name, handler] of Object.entries(handlers)) {
+      const { Properties: p } = fn(name);
+      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Handler).toBe(handler);
+      expect(p.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+      expect(Object.keys(p.Environment.Variables)).toEqual(
+        expect.arrayContaining([
+          'ADF_FLOW', 'ADF_SPLIT_TABLE', 'ADF_SPLIT_QUEUE_URL', 'ADF_DLQ_URL', 'ADF_MAX_ATTEMPTS', 'ADF_BATCH_SIZE',
+          'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL',
+        ]),
+      );
+      expect(p.Environment.Variables.ADF_SPLIT_TABLE).toEqual({ Ref: 'SplitTable' });
+      expect(p.Environment.Variables.ADF_SPLIT_QUEUE_URL).toEqual({ Ref: 'SplitQueue' });
+      expect(p.Environment.Variables.ADF_DLQ_URL).toEqual({ Ref: 'SplitDeadLetterQueue' });
+      expect(JSON.parse(p.Environment.Variables.ADF_FLOW)).toMatchObject({ source: 'file', sink: 's3' });
+    }
+  });
+
+  it('triggers the reader from the split queue with ReportBatchItemFailures', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0]!;
+    expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': ['SplitQueue', 'Arn'] });
+    expect(mapping.Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['ReaderLambdaFunction', 'Arn'] });
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping.Properties.BatchSize).toBeGreaterThanOrEqual(1);
+  });
+
+  it('schedules the enumerator every 5 minutes and the failure handler every minute', () => {
+    const schedules = Object.fromEntries(
+      ofType('AWS::Events::Rule').map(([, rule]) => [rule.Properties.ScheduleExpression, JSON.stringify(rule.Properties.Targets)]),
+    );
+    expect(schedules['rate(5 minutes)']).toContain('EnumeratorLambdaFunction');
+    expect(schedules['rate(1 minute)']).toContain('FailureHandlerLambdaFunction');
+  });
+
+  it('runs the enumerator when an object lands under incoming/ in the data bucket', () => {
+    const buckets = ofType('AWS::S3::Bucket').filter(([id]) => id !== 'ServerlessDeploymentBucket');
+    expect(buckets).toHaveLength(1);
+    const [, bucket] = buckets[0]!;
+    const [notification] = bucket.Properties.NotificationConfiguration.LambdaConfigurations;
+    expect(notification.Event).toBe('s3:ObjectCreated:*');
+    expect(notification.Filter.S3Key.Rules).toEqual([{ Name: 'prefix', Value: 'incoming/' }]);
+    expect(refersTo(notification.Function, 'EnumeratorLambdaFunction')).toBe(true);
+  });
+
+  describe('IAM', () => {
+    const roles = (): [string, Json][] => ofType('AWS::IAM::Role');
+    const statementsOf = (role: Json): Statement[] =>
+      (role.Properties.Policies ?? []).flatMap((policy: Json) => policy.PolicyDocument.Statement as Statement[]);
+    const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+    const isLogsStatement = (s: Statement) => asList(s.Action).every((action) => action.startsWith('logs:'));
+
+    /** Why a statement is too broad, or undefined: wildcard actions anywhere, '*' resources outside CloudWatch Logs. */
+    function tooBroad(s: Statement): string | undefined {
+      for (const action of asList(s.Action)) {
+        if (action === '*' || /^[a-z0-9-]+:\*$/i.test(action)) return `action ${action}`;
+      }
+      if (isLogsStatement(s)) return undefined;
+      for (const resource of asList(s.Resource)) {
+        if (resource === '*') return "resource '*'";
+        if (typeof resource === 'string' && !resource.startsWith('arn:')) return `resource ${resource} is not an ARN`;
+        if (typeof resource === 'object' && resource !== null) {
+          const [fn] = Object.keys(resource);
+          if (!['Fn::GetAtt', 'Fn::Sub', 'Fn::Join', 'Ref'].includes(fn!)) return `resource ${JSON.stringify(resource)}`;
+        }
+      }
+      return undefined;
+    }
+
+    it('flags what it must flag (the check itself)', () => {
+      expect(tooBroad({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' })).toBe("resource '*'");
+      expect(tooBroad({ Effect: 'Allow', Action: ['s3:*'], Resource: ['arn:aws:s3:::b/*'] })).toBe('action s3:*');
+      expect(tooBroad({ Effect: 'Allow', Action: '*', Resource: ['arn:aws:s3:::b'] })).toBe('action *');
+      expect(tooBroad({ Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: '*' })).toBeUndefined();
+    });
+
+    it('gives each function its own role and no shared execution role', () => {
+      expect(resources.IamRoleLambdaExecution).toBeUndefined();
+      expect(fn('Enumerator').Properties.Role).toEqual({ 'Fn::GetAtt': ['EnumeratorRole', 'Arn'] });
+      expect(fn('Reader').Properties.Role).toEqual({ 'Fn::GetAtt': ['ReaderRole', 'Arn'] });
+      expect(fn('FailureHandler').Properties.Role).toEqual({ 'Fn::GetAtt': ['FailureHandlerRole', 'Arn'] });
+    });
+
+    it("has no wildcard action and no '*' resource outside CloudWatch Logs, in any role", () => {
+      expect(roles().length).toBeGreaterThanOrEqual(3);
+      expect(ofType('AWS::IAM::Policy')).toHaveLength(0);
+      expect(ofType('AWS::IAM::ManagedPolicy')).toHaveLength(0);
+      const problems: string[] = [];
+      for (const [id, role] of roles()) {
+        if (role.Properties.ManagedPolicyArns?.length) problems.push(`${id}: managed policies ${JSON.stringify(role.Properties.ManagedPolicyArns)}`);
+        for (const statement of statementsOf(role)) {
+          const problem = tooBroad(statement);
+          if (problem) problems.push(`${id}: ${problem} in ${JSON.stringify(statement)}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('grants each function what it calls, on its own resources', () => {
+      const grants = (roleId: string): Map<string, string> => {
+        const byAction = new Map<string, string>();
+        for (const s of statementsOf(resources[roleId])) for (const a of asList(s.Action)) byAction.set(a, `${byAction.get(a) ?? ''}${JSON.stringify(s.Resource)}`);
+        return byAction;
+      };
+      const enumerator = grants('EnumeratorRole');
+      for (const a of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query']) expect(enumerator.get(a)).toContain('SplitTable');
+      expect(enumerator.get('dynamodb:Query')).toContain(`/index/${STATUS_LEASE_INDEX}`);
+      expect(enumerator.get('sqs:SendMessage')).toContain('SplitQueue');
+      expect(enumerator.get('sqs:SendMessage')).not.toContain('SplitDeadLetterQueue');
+      expect(enumerator.get('s3:ListBucket')).toMatch(/s3:::[a-z0-9.-]+"/);
+      expect(enumerator.get('s3:GetObject')).toMatch(/s3:::[a-z0-9.-]+\/\*"/);
+
+      const reader = grants('ReaderRole');
+      for (const a of ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']) expect(reader.get(a)).toContain('SplitTable');
+      for (const a of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility']) expect(reader.get(a)).toContain('SplitQueue');
+      expect(reader.get('sqs:SendMessage')).toContain('SplitDeadLetterQueue');
+      expect(reader.get('s3:GetObject')).toBeDefined();
+      expect(reader.get('s3:PutObject')).toBeDefined();
+      expect(reader.get('dynamodb:PutItem')).toBeUndefined();
+
+      const failureHandler = grants('FailureHandlerRole');
+      expect(failureHandler.get('dynamodb:Query')).toContain(`/index/${STATUS_LEASE_INDEX}`);
+      expect(failureHandler.get('dynamodb:UpdateItem')).toContain('SplitTable');
+      expect(failureHandler.get('sqs:SendMessage')).toContain('SplitDeadLetterQueue');
+      expect([...failureHandler.keys()].filter((a) => a.startsWith('s3:'))).toEqual([]);
+    });
+  });
+
+  describe('bundles', () => {
+    const bundle = (zipName: string, entry: string): { js: string; files: string[]; zipBytes: number } => {
+      const zipPath = join(out.dir, zipName);
+      const files = readZip(readFileSync(zipPath));
+      const js = files.get(entry)?.toString('utf8');
+      if (js === undefined) throw new Error(`${entry} is not in ${zipName} (has ${[...files.keys()].join(', ')})`);
+      return { js, files: [...files.keys()], zipBytes: statSync(zipPath).size };
+    };
+
+    it.each([
+      ['reader.zip', 'functions/reader.js'],
+      ['enumerator.zip', 'functions/enumerator.js'],
+      ['failureHandler.zip', 'functions/failure-handler.js'],
+    ])('%s is one esbuild bundle: no ioredis, the AWS SDK left to the runtime, ADF_SOURCE fixed at build time', (zipName, entry) => {
+      expect(existsSync(join(out.dir, zipName))).toBe(true);
+      const { js, files } = bundle(zipName, entry);
+      // Nothing installed next to the bundle: everything else is inside it.
+      expect(files.filter((f) => f.startsWith('node_modules/'))).toEqual([]);
+      expect(files).toContain(`${entry}.map`);
+      const packages = bundledPackages(js);
+      expect(packages).not.toContain('ioredis');
+      expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+      expect(packages).toContain('@aws-lambda-powertools/batch');
+      expect(externalRequires(js).filter((m) => m === 'ioredis')).toEqual([]);
+      expect(externalRequires(js)).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs']));
+      expect(js).not.toContain('process.env.ADF_SOURCE');
+    });
+  });
+});
+
+/** The npm packages esbuild put into a bundle: it marks each bundled module with `// […/]node_modules/<package>/…`. */
+function bundledPackages(js: string): string[] {
+  const names = new Set<string>();
+  for (const match of js.matchAll(/^\/\/ (?:[^\n]*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) names.add(match[1]!);
+  return [...names].sort();
+}
+
+/** Packages the bundle leaves to the runtime: `require("<package>")` calls for non-builtin modules. */
+function externalRequires(js: string): string[] {
+  const names = new Set<string>();
+  for (const match of js.matchAll(/require\("([^".][^"]*)"\)/g)) if (!match[1]!.startsWith('node:')) names.add(match[1]!);
+  return [...names].sort();
+}
+
+/**
+ * The entries of a zip file (stored or deflated), read through its central directory; enough
+ * for the archives the framework writes, without an unzip binary or a dependency.
+ */
+function readZip(zip: Buffer): Map<string, Buffer> {
+  const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== END_OF_CENTRAL_DIRECTORY) eocd--;
+  if (eocd < 0) throw new Error('not a zip file');
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(at + 10);
+    const compressedSize = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const localHeader = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+    const data = zip.subarray(dataStart, dataStart + compressedSize);
+    if (!name.endsWith('/')) files.set(name, method === 0 ? data : inflateRawSync(data));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return files;
+}

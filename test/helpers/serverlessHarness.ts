@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ensureResources } from '../../lib/aws/resources';
 import { DynamoSplitStore } from '../../lib/coordination/DynamoSplitStore';
 import { parseSplitMessage, SqsSplitQueue } from '../../lib/coordination/SqsSplitQueue';
@@ -16,12 +16,30 @@ import type { AwsTestEnv } from './awsEnv';
 
 let counter = 0;
 
+export interface DrainOptions {
+  /** The remaining time each invocation is given (its Lambda timeout). */
+  remainingMs?: number;
+  maxMessages?: number;
+  /**
+   * Stop as soon as this holds (checked before each receive and after each message), even
+   * though messages wait: the continuations of unbounded splits never empty the queue.
+   * Messages received but not processed are made visible again at once.
+   */
+  until?: () => boolean | Promise<boolean>;
+  /** Stop after this many receives in a row that got nothing (delayed messages only). */
+  maxIdleReceives?: number;
+  /** Stop after this long, whatever is left, so a test fails on its assertions rather than on a timeout. */
+  timeoutMs?: number;
+  /** Called (and awaited) after each message with what became of it and when it was received (epoch ms). */
+  onMessage?: (message: SplitMessage, outcome: ReaderOutcome, receivedAt: number) => void | Promise<void>;
+}
+
 export interface ServerlessHarness {
   readonly deps: ServerlessDeps;
   readonly queueUrl: string;
   readonly dlqUrl: string;
-  /** Receives and processes split messages the way the reader Lambda would, until the queue is empty. */
-  drain(options?: { remainingMs?: number; maxMessages?: number }): Promise<ReaderOutcome[]>;
+  /** Receives and processes split messages the way the reader Lambda would, until the queue is empty (or `until` holds). */
+  drain(options?: DrainOptions): Promise<ReaderOutcome[]>;
   receiveDlq(): Promise<unknown[]>;
   /** Takes the waiting split messages off the queue unprocessed, for a test to drive by hand. */
   takeMessages(): Promise<SplitMessage[]>;
@@ -58,18 +76,32 @@ export async function serverlessHarness(aws: AwsTestEnv, flow: Flow, config: Par
     deps,
     queueUrl,
     dlqUrl,
-    async drain({ remainingMs = 60_000, maxMessages = 10_000 } = {}) {
+    async drain({ remainingMs = 60_000, maxMessages = 10_000, until, maxIdleReceives = Infinity, timeoutMs = Infinity, onMessage }: DrainOptions = {}) {
       const outcomes: ReaderOutcome[] = [];
-      while (outcomes.length < maxMessages) {
+      const stopAt = Date.now() + timeoutMs;
+      const stop = async () => Date.now() > stopAt || (until !== undefined && (await until()));
+      let idleReceives = 0;
+      while (outcomes.length < maxMessages && !(await stop())) {
         const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }));
         if (Messages.length === 0) {
           if (await queueIsEmpty()) return outcomes;
+          if (++idleReceives >= maxIdleReceives) return outcomes;
           continue;
         }
-        for (const m of Messages) {
-          const deadline = Date.now() + remainingMs;
-          outcomes.push(await processSplitMessage(deps, parseSplitMessage(m.Body!), { owner: randomUUID(), remainingMs: () => deadline - Date.now() }));
+        idleReceives = 0;
+        for (const [i, m] of Messages.entries()) {
+          if (i > 0 && (outcomes.length >= maxMessages || (await stop()))) {
+            // Not processed: visible again for a later drain, not hidden for the visibility timeout.
+            for (const rest of Messages.slice(i)) await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: rest.ReceiptHandle!, VisibilityTimeout: 0 }));
+            return outcomes;
+          }
+          const receivedAt = Date.now();
+          const deadline = receivedAt + remainingMs;
+          const message = parseSplitMessage(m.Body!);
+          const outcome = await processSplitMessage(deps, message, { owner: randomUUID(), remainingMs: () => deadline - Date.now() });
+          outcomes.push(outcome);
           await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+          await onMessage?.(message, outcome, receivedAt);
         }
       }
       return outcomes;

@@ -10,7 +10,7 @@ import { applyTransform } from '../applyTransform';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
-export type ReaderOutcome = 'committed' | 'finished' | 'idle' | 'dropped' | 'fenced' | 'retrying' | 'failed';
+export type ReaderOutcome = 'committed' | 'finished' | 'idle' | 'dropped' | 'deferred' | 'fenced' | 'retrying' | 'failed';
 
 export interface InvocationClock {
   readonly owner: string;
@@ -25,6 +25,12 @@ export interface InvocationClock {
  */
 export async function processSplitMessage(deps: ServerlessDeps, message: SplitMessage, clock: InvocationClock): Promise<ReaderOutcome> {
   const { config, store } = deps;
+  if (clock.remainingMs() < 2 * config.timeMarginMs) {
+    // Reached late in an SQS batch: too little time left to read anything. Hand the message on
+    // unclaimed (same token) rather than claim, read nothing and back off as if idle.
+    await deps.queue.enqueue([message]);
+    return 'deferred';
+  }
   const claimed = await store.claim(message.splitId, clock.owner, clock.remainingMs() + config.leaseGraceMs, message.token);
   if (!claimed) {
     logger.debug('split not claimable: live lease, finished, or a stale message', { splitId: message.splitId, token: message.token });
@@ -44,7 +50,8 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
     metrics.addMetric('batchDuration', MetricUnit.Milliseconds, Date.now() - started);
     if (batch.finished) return 'finished';
     // More waits (or an unbounded split caught up): hand on at once, or after a pause when the batch was empty.
-    const idleRounds = batch.records.length === 0 ? (message.idleRounds ?? 0) + 1 : 0;
+    // Bad records are progress too: a run of undecodable or poison entries is not an idle split.
+    const idleRounds = batch.records.length + batch.badRecords.length === 0 ? (message.idleRounds ?? 0) + 1 : 0;
     await deps.queue.enqueue([{ flow: message.flow, splitId: message.splitId, token: lease.token, ...(idleRounds ? { idleRounds } : {}) }], idleRounds ? idleDelay(deps, idleRounds) : 0);
     return 'committed';
   } catch (e) {

@@ -1,8 +1,6 @@
-import type Redis from 'ioredis';
 import { SplitStatus } from '../../../lib/coordination/SplitStore';
 import type { SplitMessage } from '../../../lib/coordination/SplitQueue';
 import { defineFlow } from '../../../lib/flow/Flow';
-import { closeRedisClients } from '../../../lib/redis';
 import { runEnumerator } from '../../../lib/runtime/serverless/EnumeratorRun';
 import { runFailureHandler } from '../../../lib/runtime/serverless/FailureHandlerRun';
 import { processSplitMessage } from '../../../lib/runtime/serverless/ReaderInvocation';
@@ -14,11 +12,12 @@ import { rafkaSource, RafkaSourceReader } from '../../../lib/sources/rafka';
 import type { RafkaSource, RafkaSourceOptions } from '../../../lib/sources/rafka';
 import { useAwsTestEnv } from '../../helpers/awsEnv';
 import type { AwsTestEnv } from '../../helpers/awsEnv';
-import { startRedis } from '../../helpers/redisServer';
-import type { RedisServer } from '../../helpers/redisServer';
-import { produce, testClient, waitFor } from '../../helpers/redisTopic';
+import { readJsonlDir } from '../../helpers/adfCli';
+import { produce, waitFor } from '../../helpers/redisTopic';
 import { serverlessHarness } from '../../helpers/serverlessHarness';
 import type { ServerlessHarness } from '../../helpers/serverlessHarness';
+import { tempDir } from '../../helpers/tmp';
+import { useRedisServer } from '../../helpers/useRedisServer';
 
 /**
  * The rafka flow (rafkaSource + a sink) on the serverless runtime: enumerator → SQS → one
@@ -28,21 +27,10 @@ import type { ServerlessHarness } from '../../helpers/serverlessHarness';
  * Every invocation builds a new RafkaSourceReader. By default its consumer is `adf-0-<pid>`
  * (one name per container); some tests give every invocation a consumer of its own, the
  * harshest case for consumers piling up in the group and the one where a dead invocation's
- * pending entries visibly move to another consumer.
+ * pending entries visibly move to another consumer. The sinks record writes per record id, so
+ * a test tells "every entry once" from "every entry, some written twice".
  */
-let redis: RedisServer;
-let client: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = testClient(redis.url);
-});
-
-afterAll(async () => {
-  await client.quit();
-  await closeRedisClients();
-  await redis.stop();
-});
+const redis = useRedisServer();
 
 /** A sink keyed by record id (an upsert): repeats are harmless, and counted to prove where there were some. */
 function recordingSink(intercept?: (batch: number, records: SourceRecord<unknown>[], write: (records: SourceRecord<unknown>[]) => void) => Promise<void>) {
@@ -74,24 +62,24 @@ function consumerPerInvocation(source: RafkaSource): string[] {
   return names;
 }
 
-async function harness(name: string, options: RafkaSourceOptions, sink: ReturnType<typeof recordingSink>['sink'], aws: AwsTestEnv, config: Partial<ServerlessConfig> = {}) {
+async function harness(name: string, options: RafkaSourceOptions, sink: ReturnType<typeof recordingSink>['sink'], aws: AwsTestEnv, config: Partial<ServerlessConfig> = {}, deadLetterDir?: string) {
   const source = rafkaSource({ url: redis.url, group: name, ...options });
-  const h = await serverlessHarness(aws, defineFlow({ name, source, sink }), config);
+  const h = await serverlessHarness(aws, defineFlow({ name, source, sink, deadLetterDir }), config);
   return { h, source };
 }
 
 /** Produces `count` entries to a partition; returns their record ids. */
 async function append(key: string, count: number, from = 0): Promise<string[]> {
-  return (await produce(client, key, count, from)).map((id) => `${key}@${id}`);
+  return (await produce(redis.client, key, count, from)).map((id) => `${key}@${id}`);
 }
 
 async function pendingByConsumer(key: string, group: string): Promise<Record<string, number>> {
-  const [, , , consumers] = (await client.xpending(key, group)) as [number, string | null, string | null, [string, string][] | null];
+  const [, , , consumers] = (await redis.client.xpending(key, group)) as [number, string | null, string | null, [string, string][] | null];
   return Object.fromEntries((consumers ?? []).map(([name, n]) => [name, Number(n)]));
 }
 
 async function consumersOf(key: string, group: string): Promise<string[]> {
-  const list = (await client.xinfo('CONSUMERS', key, group)) as unknown[][];
+  const list = (await redis.client.xinfo('CONSUMERS', key, group)) as unknown[][];
   return list.map((c) => String(c[c.indexOf('name') + 1]));
 }
 
@@ -131,7 +119,7 @@ describe('rafka on the serverless runtime', () => {
       expect(await h.deps.store.get(key)).toMatchObject({ status: SplitStatus.FINISHED, records: 10_000, attempts: 0 });
       expect(await lastIdOf(h, key)).toBe(last[p]);
       // Acknowledged, and the one per-container consumer left the group when its split finished.
-      expect((await client.xpending(key, topic))[0]).toBe(0);
+      expect((await redis.client.xpending(key, topic))[0]).toBe(0);
       expect(await consumersOf(key, topic)).toEqual([]);
     }
     expect(again).toMatchObject({ created: 0, discoveryDone: true, complete: true, counts: { FINISHED: 8, PENDING: 0, ASSIGNED: 0, FAILED: 0 } });
@@ -147,17 +135,18 @@ describe('rafka on the serverless runtime', () => {
     const rec = recordingSink();
     const { h, source } = await harness(topic, { topic, partitions: 5, blockMs: 100 }, rec.sink, aws(), { batchSize: 500, idleDelayMaxSeconds: 4 });
     const consumers = consumerPerInvocation(source);
+    expect(await runEnumerator(h.deps)).toMatchObject({ created: 5, complete: false });
+    // Every continuation message from here on, with its delay and when it was sent; every message processed.
     const sent: { splitId: string; idleRounds: number | undefined; delay: number; at: number }[] = [];
     const realEnqueue = h.deps.queue.enqueue.bind(h.deps.queue);
     (h.deps.queue as { enqueue: typeof realEnqueue }).enqueue = async (messages, delay = 0) => {
       for (const m of messages) sent.push({ splitId: m.splitId, idleRounds: m.idleRounds, delay, at: Date.now() });
       return realEnqueue(messages, delay);
     };
-    const received: { message: SplitMessage; outcome: ReaderOutcome; at: number }[] = [];
     const emptyChain = () => sent.filter((s) => s.splitId === empty);
+    const received: { message: SplitMessage; outcome: ReaderOutcome; at: number }[] = [];
 
     // Act: producers append 20 rounds to every live partition while the messages are processed.
-    expect(await runEnumerator(h.deps)).toMatchObject({ created: 5, complete: false });
     let producing = true;
     const producers = (async () => {
       for (let round = 0; round < 20; round++) {
@@ -178,7 +167,7 @@ describe('rafka on the serverless runtime', () => {
     expect(rec.repeated()).toEqual([]);
     for (let p = 0; p < 4; p++) {
       const key = `${topic}:${p}`;
-      const [lastEntry] = await client.xrevrange(key, '+', '-', 'COUNT', 1);
+      const [lastEntry] = await redis.client.xrevrange(key, '+', '-', 'COUNT', 1);
       expect(await lastIdOf(h, key)).toBe(lastEntry![0]);
       expect(await h.deps.store.get(key)).toMatchObject({ status: SplitStatus.PENDING, records: 2_000, attempts: 0 });
     }
@@ -199,7 +188,7 @@ describe('rafka on the serverless runtime', () => {
     // Many invocations, many consumer names; none stays in the group once it holds nothing.
     expect(consumers.length).toBeGreaterThan(20);
     for (let p = 0; p < 5; p++) {
-      expect((await client.xpending(`${topic}:${p}`, topic))[0]).toBe(0);
+      expect((await redis.client.xpending(`${topic}:${p}`, topic))[0]).toBe(0);
       expect(await consumersOf(`${topic}:${p}`, topic)).toEqual([]);
     }
   });
@@ -237,7 +226,7 @@ describe('rafka on the serverless runtime', () => {
     // … a later invocation (another consumer) took those entries over, and the group is clean.
     for (let p = 0; p < 2; p++) {
       const key = `${topic}:${p}`;
-      expect((await client.xpending(key, topic))[0]).toBe(0);
+      expect((await redis.client.xpending(key, topic))[0]).toBe(0);
       expect(await consumersOf(key, topic)).toEqual([]);
       expect(await h.deps.store.get(key)).toMatchObject({ status: SplitStatus.FINISHED, records: 1_000, attempts: 0 });
     }
@@ -283,7 +272,7 @@ describe('rafka on the serverless runtime', () => {
     expect(consumers[0]).toBe('lambda-1');
     expect(await h.deps.store.get(key)).toMatchObject({ status: SplitStatus.FINISHED, records: 600 });
     expect(await lastIdOf(h, key)).toBe(expected[expected.length - 1]!.split('@')[1]);
-    expect((await client.xpending(key, topic))[0]).toBe(0);
+    expect((await redis.client.xpending(key, topic))[0]).toBe(0);
     expect(await consumersOf(key, topic)).toEqual([]);
     expect(missing(expected, rec.writes)).toEqual([]);
     expect(rec.writes.size).toBe(600);
@@ -312,5 +301,34 @@ describe('rafka on the serverless runtime', () => {
     expect(rec.repeated()).toEqual([]);
     expect(await h.deps.store.get(`${topic}:1`)).toMatchObject({ status: SplitStatus.PENDING, records: 30 });
     for (const key of [`${topic}:0`, `${topic}:1`]) expect(await consumersOf(key, topic)).toEqual([]);
+  });
+
+  it('hands a batch of only bad records on at once: it made progress, it was not idle', async () => {
+    // Arrange: 6 entries that do not decode (no "v" field), then 2 that do; 2 per batch.
+    const topic = 'sl-bad';
+    const key = `${topic}:0`;
+    const bad = await append(key, 6);
+    const good = (await redis.client.pipeline([['xadd', key, '*', 'v', '{"n":1}'], ['xadd', key, '*', 'v', '{"n":2}']]).exec())!.map(([, id]) => `${key}@${id}`);
+    const dlq = tempDir();
+    const rec = recordingSink();
+    const { h } = await harness(topic, { topic, partitions: 1, valueField: 'v', blockMs: 100 }, rec.sink, aws(), { batchSize: 2 }, dlq.dir);
+    await runEnumerator(h.deps);
+    const sent: { idleRounds: number | undefined; delay: number }[] = [];
+    const realEnqueue = h.deps.queue.enqueue.bind(h.deps.queue);
+    (h.deps.queue as { enqueue: typeof realEnqueue }).enqueue = async (messages, delay = 0) => {
+      for (const m of messages) sent.push({ idleRounds: m.idleRounds, delay });
+      return realEnqueue(messages, delay);
+    };
+
+    // Act
+    const outcomes = await h.drain({ until: () => rec.writes.size >= 2, timeoutMs: 20_000 });
+
+    // Assert: three batches of bad records, each continued without a delay, then the good ones.
+    expect(outcomes).toEqual(['committed', 'committed', 'committed', 'committed']);
+    expect(sent).toEqual(Array.from({ length: 4 }, () => ({ idleRounds: undefined, delay: 0 })));
+    expect(rec.order).toEqual(good);
+    expect(readJsonlDir(dlq.dir).map((l) => l.id).sort()).toEqual([...bad].sort());
+    expect(await h.deps.store.get(key)).toMatchObject({ records: 2, badRecords: 6 });
+    dlq.cleanup();
   });
 });

@@ -114,7 +114,7 @@ describe('serverless runtime, file flow', () => {
       }
       return v;
     };
-    const h = await serverlessHarness(aws(), flow(rec.sink, { transform: slowOnce, path: join(data, 'a.csv') }), { leaseGraceMs: 300 });
+    const h = await serverlessHarness(aws(), flow(rec.sink, { transform: slowOnce, path: join(data, 'a.csv') }), { leaseGraceMs: 300, timeMarginMs: 200 });
     await runEnumerator(h.deps);
     const [message] = await h.takeMessages();
 
@@ -150,7 +150,7 @@ describe('serverless runtime, file flow', () => {
         };
       },
     };
-    const h = await serverlessHarness(aws(), flow(slowSink, { path: join(data, 'b.csv') }), { leaseGraceMs: 300 });
+    const h = await serverlessHarness(aws(), flow(slowSink, { path: join(data, 'b.csv') }), { leaseGraceMs: 300, timeMarginMs: 200 });
     await runEnumerator(h.deps);
     const [message] = await h.takeMessages();
     const zombie = processSplitMessage(h.deps, message!, { owner: 'zombie', remainingMs: () => 1_000 });
@@ -192,5 +192,26 @@ describe('serverless runtime, file flow', () => {
     expect(outcomes).toEqual(['retrying', 'failed']);
     expect(await h.deps.store.get('a.csv')).toMatchObject({ status: SplitStatus.FAILED, attempts: 2, lastError: 'disk full' });
     expect(await h.receiveDlq()).toEqual([expect.objectContaining({ flow: h.deps.flow.name, splitId: 'a.csv', error: 'disk full', attempts: 2 })]);
+  });
+});
+
+describe('serverless runtime, a message reached with too little time left', () => {
+  const aws = useAwsTestEnv();
+  it('is handed on unclaimed and read by the next invocation', async () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(join(tmp.dir, 'a.jsonl'), '{"n":1}\n{"n":2}\n');
+      const rec = recordingSink();
+      const flow = defineFlow({ name: 'late', source: fileSource({ path: tmp.dir }), sink: rec.sink, deadLetterDir: join(tmp.dir, 'dlq') });
+      const h = await serverlessHarness(aws(), flow, { timeMarginMs: 1_000 });
+      await runEnumerator(h.deps);
+      const [message] = await h.takeMessages();
+      expect(await processSplitMessage(h.deps, message!, { owner: 'late', remainingMs: () => 1_500 })).toBe('deferred');
+      expect(await h.deps.store.get('a.jsonl')).toMatchObject({ status: SplitStatus.PENDING, leaseToken: 0 });
+      expect(await h.drain()).toEqual(['finished']);
+      expect(rec.byId.size).toBe(2);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

@@ -47,8 +47,8 @@ function recordingSink() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('serverless runtime, file flow', () => {
-  const aws = useAwsTestEnv();
+describe.each(['dynamodb-local', 'dynalite'] as const)('serverless runtime, file flow (%s + fauxqs)', (dynamodb) => {
+  const aws = useAwsTestEnv({ dynamodb });
   let tmp: ReturnType<typeof tempDir>;
   let data: string;
   let total: number;

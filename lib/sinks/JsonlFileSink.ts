@@ -63,8 +63,10 @@ class JsonlPartWriter implements SinkWriter<unknown> {
 
   private part(splitId: string, committed: number): OpenPart {
     let part = this.parts.get(splitId);
-    if (part && part.length !== committed) {
-      // Another attempt on this split committed less than we wrote: start again from its commit.
+    if (part) {
+      // Cut back on every write, not only when our own length differs: after a give-back another
+      // reader's writer may have appended past the commit to this file (and died before
+      // committing) while the length this writer remembers still equals the commit.
       ftruncateSync(part.fd, committed);
       part.length = committed;
     }

@@ -139,8 +139,17 @@ class EmbeddedRun {
 
   private async assign(split: SourceSplit, readerId: number): Promise<boolean> {
     const host = this.hosts.get(readerId);
-    const claimed = host && (await this.store.claim(split.splitId, `reader-${readerId}`, EMBEDDED_LEASE_MS));
-    if (!host || !claimed) {
+    if (!host) {
+      // The reader died with a split request still open in the enumerator (a reader that keeps one
+      // outstanding, like Rafka's). The split goes back for the others; the dead request is not
+      // renewed, or every pending split would be handed to the dead reader in turn and dropped.
+      // A restarted reader asks again itself.
+      this.enumerator.addSplitsBack([split], readerId);
+      return false;
+    }
+    const claimed = await this.store.claim(split.splitId, `reader-${readerId}`, EMBEDDED_LEASE_MS);
+    if (!claimed) {
+      // Held by a live lease or already done: nothing to read; the reader still wants a split.
       await this.enumerator.handleSplitRequest(readerId);
       return false;
     }

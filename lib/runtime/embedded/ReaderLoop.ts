@@ -31,7 +31,9 @@ export class ReaderLoop {
   private readonly held = new Map<string, HeldSplit>();
   private readonly acks = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextRequestId = 0;
-  private reader!: SourceReader<unknown, SourceSplit>;
+  /** Undefined while a reader is (re)starting: assignments arriving then are parked for it. */
+  private reader: SourceReader<unknown, SourceSplit> | undefined;
+  private readonly parked = { splits: [] as SourceSplit[], noMoreSplits: false };
   private stopping = false;
   private wake: () => void = () => undefined;
 
@@ -43,12 +45,12 @@ export class ReaderLoop {
     const ctx = { readerId: this.options.readerId };
     const sink = await this.flow.sink.open(ctx);
     const deadLetter = await new JsonlFileSink({ dir: this.options.deadLetterDir, format: (_id, value) => value }).open(ctx);
-    this.reader = await this.newReader();
+    await this.installReader();
     try {
       while (!this.stopping) {
         let result;
         try {
-          result = await this.reader.poll(this.options.limits);
+          result = await this.reader!.poll(this.options.limits);
           if (result.batch) await this.process(result.batch, sink, deadLetter);
         } catch (e) {
           await this.giveBackHeldSplits(e as Error);
@@ -58,7 +60,7 @@ export class ReaderLoop {
         if (result.status === InputStatus.NOTHING_AVAILABLE && !result.batch) await this.idle();
       }
     } finally {
-      await this.reader.close();
+      await this.reader?.close();
       await sink.close();
       await deadLetter.close();
     }
@@ -77,7 +79,7 @@ export class ReaderLoop {
     await this.commit({ splitId: batch.splitId, leaseToken: held.leaseToken, bytes: batch.bytes, commit: { split, finished: batch.finished, sinkState, records: transformed.records.length, badRecords: bad.length } });
     held.sinkState = sinkState;
     if (batch.finished) this.held.delete(batch.splitId);
-    await this.reader.notifyBatchCommitted(batch);
+    await this.reader!.notifyBatchCommitted(batch);
   }
 
   private commit(message: Omit<Extract<ReaderMessage, { type: 'commit' }>, 'type' | 'requestId'>): Promise<void> {
@@ -92,21 +94,33 @@ export class ReaderLoop {
   private async giveBackHeldSplits(error: Error): Promise<void> {
     const splitIds = [...this.held.keys()];
     this.held.clear();
-    await this.reader.close().catch(() => undefined);
+    const failed = this.reader;
+    this.reader = undefined;
+    await failed?.close().catch(() => undefined);
     this.port.send({ type: 'splitError', splitIds, error: error.message, stack: error.stack });
-    this.reader = await this.newReader();
+    await this.installReader();
   }
 
-  private async newReader(): Promise<SourceReader<unknown, SourceSplit>> {
+  /**
+   * Starts a new source reader. The coordinator may assign splits at any moment (a given-back
+   * split can come straight back to this reader while the new one is still starting): those
+   * are parked and handed over once it has started, never to the reader that was closed.
+   */
+  private async installReader(): Promise<void> {
     const reader = this.flow.source.createReader({ readerId: this.options.readerId, sendSplitRequest: () => this.port.send({ type: 'splitRequest' }) });
     await reader.start();
-    return reader;
+    this.reader = reader;
+    if (this.parked.splits.length > 0) reader.addSplits(this.parked.splits.splice(0));
+    if (this.parked.noMoreSplits) {
+      this.parked.noMoreSplits = false;
+      reader.notifyNoMoreSplits();
+    }
   }
 
   private idle(): Promise<void> {
     return new Promise((resolve) => {
       this.wake = resolve;
-      void this.reader.isAvailable().then(resolve, resolve);
+      void this.reader!.isAvailable().then(resolve, resolve);
     });
   }
 
@@ -115,11 +129,14 @@ export class ReaderLoop {
       case 'assign': {
         const sinkState = (m.sinkState ?? {}) as HeldSplit['sinkState'];
         this.held.set(m.split.splitId, { leaseToken: m.leaseToken, sinkState });
-        this.reader.addSplits([deserializeSplit(this.flow.source.splitSerializer, m.split)]);
+        const split = deserializeSplit(this.flow.source.splitSerializer, m.split);
+        if (this.reader) this.reader.addSplits([split]);
+        else this.parked.splits.push(split);
         break;
       }
       case 'noMoreSplits':
-        this.reader.notifyNoMoreSplits();
+        if (this.reader) this.reader.notifyNoMoreSplits();
+        else this.parked.noMoreSplits = true;
         break;
       case 'commitAck': {
         const ack = this.acks.get(m.requestId);

@@ -42,4 +42,18 @@ describe('JsonlFileSink', () => {
     await writer.close();
     expect(lines(tmp.dir).map((l) => l.value.n)).toEqual([0]);
   });
+
+  it('cuts back what another writer appended past the commit, even when this writer\'s own length matches it', async () => {
+    // Reader A commits split a, gives it back (its reader failed on another split) and keeps its writer open;
+    // reader B takes a over, appends a batch and dies before committing; a comes back to A.
+    const a = await jsonlSink({ dir: tmp.dir }).open({ readerId: 0 });
+    const committed = await a.write({ splitId: 'a', records: records(0, 2), sinkState: undefined });
+    const b = await jsonlSink({ dir: tmp.dir }).open({ readerId: 1 });
+    await b.write({ splitId: 'a', records: records(2, 5), sinkState: committed }); // never committed
+    await b.close();
+
+    await a.write({ splitId: 'a', records: records(2, 1), sinkState: committed });
+    await a.close();
+    expect(lines(tmp.dir).map((l) => l.value.n)).toEqual([0, 1, 2]);
+  });
 });

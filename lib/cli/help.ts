@@ -19,13 +19,15 @@ export const RUN_HELP = `adf run — run a flow in this process (the embedded ru
 
 Source options (flag form):
   --source <type>        file | rafka (alias redis-stream)
-  --path <path>          a directory (read recursively) or one file
+  --path <path>          a directory (read recursively) or one file; or s3://bucket/prefix
   --format <fmt>         csv | jsonl (default: from each file's extension; .gz is gunzipped)
   --include <glob>       only files matching (repeatable), relative to --path
   --exclude <glob>       skip files matching (repeatable)
   --no-recursive         do not descend into subdirectories
   --delimiter <char>     CSV field delimiter (default ",")
   --quote <char>         CSV quote character (default '"')
+  --split-size <bytes>   cut uncompressed files larger than this into byte-range splits (default 64M; k/M/G suffixes)
+  --after-finish <what>  once all of a file's splits are finished: leave | delete | move:<dir or s3://bucket/prefix/> (default leave)
 
 Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias redis-stream):
   --redis-url <url>      redis://[:password@]host:port, rediss:// for TLS (default $ADF_REDIS_URL, $REDIS_URL)
@@ -47,7 +49,8 @@ Runtime options:
   --state-dir <dir>      split checkpoints; rerun with the same one to resume (default .adf/<flow>)
   --dead-letter <dir>    where bad records go, with file, line, offset and reason (default <state-dir>/dead-letter)
   --fresh                forget earlier progress and start over
-  --max-attempts <n>     consecutive failed attempts before a split is FAILED (default 3; 6 for rafka)
+  --max-attempts <n>     consecutive failed attempts before a split is FAILED (default 3; never fewer than
+                         the source needs: rafka allows maxDeliveries + 1)
   --export <name>        the flow module's export to run (default: default, then "flow")
   --quiet                no progress on stderr
   --verbose              stack traces for errors

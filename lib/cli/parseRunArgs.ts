@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 import type { FlowRef } from '../flow/FlowRef';
 import type { EmbeddedRunOptions } from '../runtime/embedded';
-import { RAFKA_DEFAULTS } from '../sources/rafka/RafkaOptions';
+import { parseAfterFinishFlag, parseSplitSizeFlag } from '../sources/file/FileSourceFlags';
 
 export interface RunCommand {
   readonly ref: FlowRef;
@@ -23,10 +23,9 @@ const OPTIONS = {
   verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'redis-url': { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' },
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
+  'split-size': { type: 'string' }, 'after-finish': { type: 'string' },
 } as const;
 
-/** Sources that read Redis streams (they get a larger default --max-attempts, see below). */
-const RAFKA_SOURCES = ['rafka', 'redis-stream'];
 
 function intFlag(flag: string, min: number, max: number) {
   return z.coerce
@@ -65,7 +64,6 @@ export function parseRunArgs(args: string[]): RunCommand {
   if (!flowFile && !v.source && !v.help) throw new ConfigError('adf run needs a flow file or --source (see adf run --help)');
   if (flowFile && v.source) throw new ConfigError('give either a flow file or --source, not both');
   if (v.until !== undefined && v.until !== 'latest') throw new ConfigError(`--until must be latest (got ${JSON.stringify(v.until)})`, { context: { field: 'until' } });
-  const rafka = RAFKA_SOURCES.includes(v.source ?? '');
 
   const ref: FlowRef = flowFile
     ? { kind: 'module', path: flowFile, exportName: v.export }
@@ -76,6 +74,8 @@ export function parseRunArgs(args: string[]): RunCommand {
           include: v.include, exclude: v.exclude, recursive: v['no-recursive'] ? false : undefined,
           delimiter: v.delimiter, quote: v.quote, out: v.out, deadLetter: v['dead-letter'], batchSize: n['batch-size'],
           redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start,
+          splitSize: v['split-size'] === undefined ? undefined : parseSplitSizeFlag(v['split-size']),
+          afterFinish: v['after-finish'] === undefined ? undefined : parseAfterFinishFlag(v['after-finish']),
         },
       };
   return {
@@ -86,10 +86,8 @@ export function parseRunArgs(args: string[]): RunCommand {
       parallelism: n.parallelism,
       stateDir: v['state-dir'],
       fresh: v.fresh,
-      // Each failed attempt on a rafka split is one more delivery of the entry that failed it: the
-      // split must outlive maxDeliveries consecutive failures for a poison entry to reach the
-      // dead-letter stream instead of failing the partition.
-      maxAttempts: n['max-attempts'] ?? (rafka ? RAFKA_DEFAULTS.maxDeliveries + 1 : undefined),
+      // A source that needs more attempts (Rafka: maxDeliveries + 1) raises this itself (Source.minAttempts).
+      maxAttempts: n['max-attempts'],
       progress: !v.quiet,
       limits: { ...(n['batch-size'] ? { maxRecords: n['batch-size'] } : {}), ...(n['batch-bytes'] ? { maxBytes: n['batch-bytes'] } : {}) },
     },

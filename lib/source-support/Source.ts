@@ -19,6 +19,12 @@ export interface Source<T, S extends SourceSplit, E = unknown, C = unknown> {
   readonly type: string;
   readonly boundedness: Boundedness;
   readonly splitSerializer: SplitSerializer<S>;
+  /**
+   * Optional: consecutive failed attempts a split must be allowed before it may be FAILED. A
+   * source that isolates bad records by redelivery (Rafka's maxDeliveries) needs more attempts
+   * than that, or a poison record would fail its whole split before it reaches a dead letter.
+   */
+  readonly minAttempts?: number;
   createEnumerator(ctx: SplitEnumeratorContext<S>, checkpoint?: E): SplitEnumerator<S, E>;
   createReader(ctx: SourceReaderContext): SourceReader<T, S>;
   createDiscoverer(): SplitDiscoverer<S, C>;
@@ -39,3 +45,8 @@ export interface Source<T, S extends SourceSplit, E = unknown, C = unknown> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySource = Source<any, any, any, any>;
+
+/** The attempts a runtime allows: what was configured, but never fewer than the source needs. */
+export function effectiveMaxAttempts(configured: number, source: { readonly minAttempts?: number }): number {
+  return Math.max(configured, source.minAttempts ?? 1);
+}

@@ -5,6 +5,7 @@ export type { SourceSplit, SplitSerializer, SerializedSplit, SerializedSplitData
 export { serializeSplit, deserializeSplit } from './SourceSplit';
 export type { SourceRecord, BadRecord } from './SourceRecord';
 export type { Source, AnySource } from './Source';
+export { effectiveMaxAttempts } from './Source';
 export type { SourceReader, SourceReaderContext } from './SourceReader';
 export type { SplitEnumerator, SplitEnumeratorContext } from './SplitEnumerator';
 export type { SplitDiscoverer, DiscoveryPage } from './SplitDiscoverer';

@@ -12,6 +12,7 @@ import type { BatchLimits } from '../../source-support/RecordBatch';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import type { SerializedSplit, SourceSplit } from '../../source-support/SourceSplit';
 import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
+import { effectiveMaxAttempts } from '../../source-support/Source';
 import type { RunSummary } from '../RunSummary';
 import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
 import { InProcessReaderHost } from './InProcessReaderHost';
@@ -96,6 +97,7 @@ class EmbeddedRun {
     try {
       await this.enumerator.start();
       for (let id = 0; id < parallelism; id++) this.startReader(id);
+      if (this.options.signal?.aborted) onAbort(); // aborted while starting: the listener never fired for these readers
       progress.start();
       await done;
     } catch (e) {
@@ -223,7 +225,7 @@ class EmbeddedRun {
       const lease = this.leases.get(readerId)?.get(splitId);
       if (!lease) continue;
       this.leases.get(readerId)!.delete(splitId);
-      const row = await this.store.release(lease, error, this.options.maxAttempts ?? DEFAULTS.maxAttempts);
+      const row = await this.store.release(lease, error, effectiveMaxAttempts(this.options.maxAttempts ?? DEFAULTS.maxAttempts, this.flow.source));
       if (row.status === SplitStatus.FAILED) this.failures.push({ splitId, error });
       else this.enumerator.addSplitsBack([deserializeSplit(this.flow.source.splitSerializer, row.split)], readerId);
     }

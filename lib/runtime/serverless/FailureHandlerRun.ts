@@ -1,4 +1,5 @@
 import { SplitStatus } from '../../coordination/SplitStore';
+import { effectiveMaxAttempts } from '../../source-support/Source';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -24,7 +25,7 @@ export async function runFailureHandler(deps: ServerlessDeps, now = Date.now()):
   let failed = 0;
   let resent = 0;
   for await (const row of store.listExpiredLeases(now, PAGE)) {
-    const back = await store.reclaimExpired(row, now, config.maxAttempts);
+    const back = await store.reclaimExpired(row, now, effectiveMaxAttempts(config.maxAttempts, flow.source));
     if (!back) continue;
     if (back.status === SplitStatus.FAILED) {
       failed++;

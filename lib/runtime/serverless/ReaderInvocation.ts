@@ -3,9 +3,11 @@ import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease, SplitRow } from '../../coordination/SplitStore';
 import type { SplitMessage } from '../../coordination/SplitQueue';
 import { InputStatus } from '../../source-support/RecordBatch';
-import type { RecordBatch } from '../../source-support/RecordBatch';
+import type { PollResult, RecordBatch } from '../../source-support/RecordBatch';
+import type { SourceReader } from '../../source-support/SourceReader';
 import type { SourceSplit } from '../../source-support/SourceSplit';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
+import { effectiveMaxAttempts } from '../../source-support/Source';
 import { applyTransform } from '../applyTransform';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
@@ -39,30 +41,54 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
   const { lease, row } = claimed;
   const reader = deps.flow.source.createReader({ readerId: 0, sendSplitRequest: () => undefined });
   try {
-    await reader.start();
-    reader.addSplits([deserializeSplit(deps.flow.source.splitSerializer, row.split)]);
-    reader.notifyNoMoreSplits();
-    const started = Date.now();
-    const { status, batch } = await reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline: Date.now() + clock.remainingMs() - config.timeMarginMs });
-    if (!batch) return await idle(deps, lease, row, message, status);
-    await writeAndCommit(deps, lease, row, batch);
-    await reader.notifyBatchCommitted(batch);
-    metrics.addMetric('batchDuration', MetricUnit.Milliseconds, Date.now() - started);
-    if (batch.finished) return 'finished';
-    // More waits (or an unbounded split caught up): hand on at once, or after a pause when the batch was empty.
-    // Bad records are progress too: a run of undecodable or poison entries is not an idle split.
-    const idleRounds = batch.records.length + batch.badRecords.length === 0 ? (message.idleRounds ?? 0) + 1 : 0;
-    await deps.queue.enqueue([{ flow: message.flow, splitId: message.splitId, token: lease.token, ...(idleRounds ? { idleRounds } : {}) }], idleRounds ? idleDelay(deps, idleRounds) : 0);
-    return 'committed';
-  } catch (e) {
-    if (e instanceof FencedOffError) {
-      logger.warn('fenced off: the lease was taken over while this reader ran; nothing committed', { splitId: message.splitId, token: lease.token });
-      return 'fenced';
+    let polled: PollResult<unknown, SourceSplit>;
+    try {
+      await reader.start();
+      reader.addSplits([deserializeSplit(deps.flow.source.splitSerializer, row.split)]);
+      reader.notifyNoMoreSplits();
+      const started = Date.now();
+      polled = await reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline: Date.now() + clock.remainingMs() - config.timeMarginMs });
+      if (polled.batch) await writeAndCommit(deps, lease, row, polled.batch);
+      else await store.commit(lease, { split: row.split, finished: polled.status === InputStatus.END_OF_INPUT, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
+      metrics.addMetric('batchDuration', MetricUnit.Milliseconds, Date.now() - started);
+    } catch (e) {
+      if (e instanceof FencedOffError) {
+        logger.warn('fenced off: the lease was taken over while this reader ran; nothing committed', { splitId: message.splitId, token: lease.token });
+        return 'fenced';
+      }
+      return await giveBack(deps, lease, message, e as Error);
     }
-    return await giveBack(deps, lease, message, e as Error);
+    // Committed, and the lease released with it: nothing from here on may release it again.
+    return await continueAfterCommit(deps, reader, message, lease, polled);
   } finally {
     await reader.close().catch((e) => logger.warn('reader close failed', { error: e as Error }));
   }
+}
+
+/**
+ * After the commit: acknowledge the batch to the reader, then hand the split on. A failure here
+ * loses nothing: unacknowledged stream entries are acknowledged by the split's next reader, and
+ * a continuation that could not be sent is re-sent by the failure handler (stale PENDING).
+ */
+async function continueAfterCommit(deps: ServerlessDeps, reader: SourceReader<unknown, SourceSplit>, message: SplitMessage, lease: Lease, polled: PollResult<unknown, SourceSplit>): Promise<ReaderOutcome> {
+  const { batch } = polled;
+  if (batch) {
+    try {
+      await reader.notifyBatchCommitted(batch);
+    } catch (e) {
+      logger.warn('acknowledging a committed batch failed; the next reader of the split does it', { splitId: message.splitId, error: e as Error });
+    }
+  }
+  if (batch ? batch.finished : polled.status === InputStatus.END_OF_INPUT) return 'finished';
+  // More waits: hand on at once. Nothing read (an unbounded split caught up): after a growing pause.
+  // Bad records are progress too: a run of undecodable or poison entries is not an idle split.
+  const idleRounds = batch && batch.records.length + batch.badRecords.length > 0 ? 0 : (message.idleRounds ?? 0) + 1;
+  try {
+    await deps.queue.enqueue([{ flow: message.flow, splitId: message.splitId, token: lease.token, ...(idleRounds ? { idleRounds } : {}) }], idleRounds ? idleDelay(deps, idleRounds) : 0);
+  } catch (e) {
+    logger.error('continuation not sent; the failure handler re-sends it once the split has been PENDING for orphanAfterMs', { splitId: message.splitId, error: e as Error });
+  }
+  return batch ? 'committed' : 'idle';
 }
 
 async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow, batch: RecordBatch<unknown, SourceSplit>): Promise<void> {
@@ -92,16 +118,6 @@ async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow,
   logger.info('batch committed', { splitId: batch.splitId, records: transformed.records.length, badRecords: bad.length, bytes: batch.bytes, finished: batch.finished });
 }
 
-/** Nothing to read now: an unbounded split sleeps with a growing delay; a drained bounded one is finished. */
-async function idle(deps: ServerlessDeps, lease: Lease, row: SplitRow, message: SplitMessage, status: InputStatus): Promise<ReaderOutcome> {
-  const finished = status === InputStatus.END_OF_INPUT;
-  await deps.store.commit(lease, { split: row.split, finished, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
-  if (finished) return 'finished';
-  const idleRounds = (message.idleRounds ?? 0) + 1;
-  await deps.queue.enqueue([{ flow: message.flow, splitId: message.splitId, token: lease.token, idleRounds }], idleDelay(deps, idleRounds));
-  return 'idle';
-}
-
 function idleDelay(deps: ServerlessDeps, idleRounds: number): number {
   return Math.min(deps.config.idleDelayMaxSeconds, 2 ** Math.min(idleRounds - 1, 10));
 }
@@ -109,7 +125,7 @@ function idleDelay(deps: ServerlessDeps, idleRounds: number): number {
 /** The batch failed: back to PENDING for a retry after a backoff, or FAILED with a DLQ message at maxAttempts. */
 async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessage, error: Error): Promise<ReaderOutcome> {
   logger.error('batch failed', { splitId: message.splitId, error });
-  const row = await deps.store.release(lease, error.message, deps.config.maxAttempts);
+  const row = await deps.store.release(lease, error.message, effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
   if (row.status === SplitStatus.FAILED) {
     await deps.queue.deadLetter({ flow: message.flow, splitId: message.splitId, token: row.leaseToken, error: error.message, attempts: row.attempts });
     metrics.addMetric('splitsFailed', MetricUnit.Count, 1);

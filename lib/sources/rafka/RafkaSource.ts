@@ -25,9 +25,12 @@ export class RafkaSource implements Source<RafkaValue, RafkaSplit, RafkaEnumerat
   readonly boundedness: Boundedness;
   readonly splitSerializer = RafkaSplitSerializer;
   readonly config: RafkaConfig;
+  /** One more than maxDeliveries: a poison entry goes to the dead-letter stream before its partition could fail. */
+  readonly minAttempts: number;
 
   constructor(options: RafkaSourceOptions) {
     this.config = parseRafkaOptions(options);
+    this.minAttempts = this.config.maxDeliveries + 1;
     this.boundedness = this.config.until === undefined ? Boundedness.CONTINUOUS_UNBOUNDED : Boundedness.BOUNDED;
   }
 

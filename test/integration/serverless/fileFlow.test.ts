@@ -184,6 +184,26 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('serverless runtime, file
     expect(rec.writes()).toBe(ROWS);
   });
 
+  it('keeps a committed batch committed when sending its continuation throws, and recovers the split', async () => {
+    const rec = recordingSink();
+    const h = await serverlessHarness(aws(), flow(rec.sink, { path: join(data, 'd.jsonl') }), { batchSize: 400 });
+    await runEnumerator(h.deps);
+    const realEnqueue = h.deps.queue.enqueue.bind(h.deps.queue);
+    let calls = 0;
+    (h.deps.queue as { enqueue: typeof realEnqueue }).enqueue = async (messages, delay) => {
+      if (calls++ === 0) throw new Error('SQS unavailable');
+      return realEnqueue(messages, delay);
+    };
+    expect(await h.drain()).toEqual(['committed']);
+    expect(await h.deps.store.get('d.jsonl')).toMatchObject({ status: SplitStatus.PENDING, records: 400, attempts: 0 });
+    expect((await h.deps.store.get('d.jsonl'))?.lastError).toBeUndefined();
+
+    expect(await runFailureHandler(h.deps, Date.now() + h.deps.config.orphanAfterMs + 1)).toMatchObject({ resent: 1 });
+    await h.drain();
+    expect(await h.deps.store.get('d.jsonl')).toMatchObject({ status: SplitStatus.FINISHED, records: ROWS });
+    expect(rec.writes()).toBe(ROWS);
+  });
+
   it('fails a split that always throws after maxAttempts, with its error and a DLQ message', async () => {
     const broken: Sink = { type: 'broken', open: async () => ({ write: async () => { throw new Error('disk full'); }, close: async () => undefined }) };
     const h = await serverlessHarness(aws(), flow(broken, { path: join(data, 'a.csv') }), { maxAttempts: 2 });

@@ -5,17 +5,28 @@ import { RUN_HELP } from '../../../lib/cli/help';
 import { ConfigError } from '../../../lib/errors';
 import { flowFromOptions } from '../../../lib/flow';
 import { RafkaSource } from '../../../lib/sources/rafka';
+import { effectiveMaxAttempts } from '../../../lib/source-support';
 import { RedisStreamSink } from '../../../lib/sinks/redis';
 
 const rafkaArgs = ['--source', 'rafka', '--redis-url', 'redis://127.0.0.1:6390', '--topic', 'orders', '--partitions', '8', '--group', 'billing', '--until', 'latest', '--start', 'latest'];
 
 describe('rafka flags', () => {
-  it('reads the rafka flags into the flow options, with more attempts than deliveries by default', () => {
+  it('reads the rafka flags into the flow options', () => {
     const cmd = parseRunArgs([...rafkaArgs, '--sink', 'redis-stream', '--out', 'orders:copy']);
     expect(cmd.ref).toMatchObject({ kind: 'options', options: { source: 'rafka', redisUrl: 'redis://127.0.0.1:6390', topic: 'orders', partitions: 8, group: 'billing', until: 'latest', start: 'latest', sink: 'redis-stream', out: 'orders:copy' } });
-    expect(cmd.runtime.maxAttempts).toBe(6);
     expect(parseRunArgs([...rafkaArgs, '--max-attempts', '2']).runtime.maxAttempts).toBe(2);
     expect(parseRunArgs(['--source', 'file', '--path', '.']).runtime.maxAttempts).toBeUndefined();
+  });
+
+  it('makes every runtime allow a rafka split more attempts than an entry has deliveries', () => {
+    // Each failed attempt is one more delivery of the entry that failed it: a poison entry must
+    // reach the dead-letter stream (at maxDeliveries) before its partition could be FAILED.
+    const source = new RafkaSource({ url: 'redis://127.0.0.1:6390', topic: 'orders', partitions: 1, maxDeliveries: 5 });
+    expect(source.minAttempts).toBe(6);
+    expect(effectiveMaxAttempts(3, source)).toBe(6);
+    expect(effectiveMaxAttempts(2, source)).toBe(6);
+    expect(effectiveMaxAttempts(10, source)).toBe(10);
+    expect(effectiveMaxAttempts(3, {})).toBe(3);
   });
 
   it.each([

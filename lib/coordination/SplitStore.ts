@@ -1,6 +1,11 @@
 import type { SerializedSplit } from '../source-support/SourceSplit';
 
-/** Split lifecycle: PENDING → ASSIGNED → (PENDING … →) FINISHED | FAILED. */
+/**
+ * Split lifecycle: PENDING → ASSIGNED → (PENDING … →) FINISHED | FAILED.
+ *
+ * @example
+ * if ((await store.get(id))?.status === SplitStatus.FINISHED) archive(id);
+ */
 export const SplitStatus = {
   PENDING: 'PENDING',
   ASSIGNED: 'ASSIGNED',

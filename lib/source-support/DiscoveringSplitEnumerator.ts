@@ -24,6 +24,11 @@ export interface DiscoveringEnumeratorOptions {
  *
  * Readers that ask while discovery is still running wait; a bounded source answers them
  * with no-more-splits once discovery is done and nothing is pending.
+ *
+ * @example
+ * const enumerator = new DiscoveringSplitEnumerator(ctx, new FileDiscoverer(config), new FifoSplitAssigner(), { bounded: true, discoveryIntervalMs: 0 }, state);
+ * await enumerator.start();
+ * await enumerator.handleSplitRequest(0); // assigns, waits for discovery, or signals no-more-splits
  */
 export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements SplitEnumerator<S, DiscoveringEnumeratorState<C>> {
   private cursor: C | undefined;

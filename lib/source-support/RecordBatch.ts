@@ -22,7 +22,13 @@ export interface RecordBatch<T, S extends SourceSplit> {
   readonly bytes: number;
 }
 
-/** Flink's InputStatus: what the reader can say after a poll. */
+/**
+ * Flink's InputStatus: what the reader can say after a poll.
+ *
+ * @example
+ * const { status, batch } = await reader.poll();
+ * if (status === InputStatus.NOTHING_AVAILABLE && !batch) await reader.isAvailable();
+ */
 export const InputStatus = {
   /** A batch was returned and more may follow at once. */
   MORE_AVAILABLE: 'MORE_AVAILABLE',

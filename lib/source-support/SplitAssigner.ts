@@ -3,6 +3,11 @@ import type { SourceSplit } from './SourceSplit';
 /**
  * Assignment policy: which pending split a requesting reader gets next.
  * FIFO keeps files in discovery order, which makes runs reproducible.
+ *
+ * @example
+ * const assigner = new FifoSplitAssigner<FileSplit>();
+ * assigner.add(discovered);
+ * const next = assigner.next(readerId); // undefined when none is pending
  */
 export interface SplitAssigner<S extends SourceSplit> {
   add(splits: S[]): void;

@@ -1,15 +1,20 @@
-import { promises as fs, type Dirent, type Stats } from 'node:fs';
-import { basename, join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import picomatch from 'picomatch';
-import { AdfError, ConfigError } from '../../errors/AdfError';
+import { AdfError, SplitFailedError } from '../../errors/AdfError';
 import type { DiscoveryPage, SplitDiscoverer } from '../../source-support/SplitDiscoverer';
-import { FileSplit, type FileFormat } from './FileSplit';
+import { FILE_SOURCE_DEFAULTS } from './FileSourceConfig';
+import type { FileFormat, FileSplit } from './FileSplit';
+import { FileSplitPlanner, type SplitPlanOptions } from './FileSplitPlanner';
 import { inferFileType } from './FileTypeInference';
+import type { FileRef, FileStore } from './store/FileStore';
+import { openFileStore } from './store/openFileStore';
 
-/** The relative path (posix separators) of the last file a page covered. */
+export { compareSegments } from './store/LocalFileStore';
+
+/** The fileId (relative path, posix separators) of the last file a page covered. */
 export type FileDiscoveryCursor = string;
 
-/** A file discovery passed over, and why (unknown extension, a symlinked directory). */
+/** A file discovery passed over, and why (unknown extension, empty, a symlinked directory, vanished). */
 export interface SkippedFile {
   readonly fileId: string;
   readonly path: string;
@@ -18,11 +23,18 @@ export interface SkippedFile {
 
 export interface FileDiscoveryPage extends DiscoveryPage<FileSplit, FileDiscoveryCursor> {
   readonly skipped: SkippedFile[];
+  /**
+   * Set on the last page of a pass that stopped at maxFilesPerRun: discovery is not done, and
+   * the next pass should continue from this page's cursor instead of starting over.
+   */
+  readonly more?: true;
 }
 
 export interface FileDiscovererOptions {
-  /** Absolute path of a directory or of a single file. */
+  /** Absolute path of a directory or of a single file, or `s3://bucket/prefix`. */
   readonly path: string;
+  /** Lists and reads the files; default: the store for `path` (local or S3). */
+  readonly store?: FileStore;
   /** Globs; one without a `/` matches the file name at any depth, one with a `/` the relative path. */
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
@@ -32,140 +44,125 @@ export interface FileDiscovererOptions {
   readonly pageSize: number;
   /** Called for every skipped file, in addition to the page's `skipped` list. */
   readonly onSkip?: (file: SkippedFile) => void;
+  /** How large files are cut into byte ranges (default: 64 MiB ranges, CSV with a header row and '"' quotes). */
+  readonly split?: Partial<SplitPlanOptions>;
+  /** A pass stops after this many files (that became splits); the page then says `more`. */
+  readonly maxFilesPerRun?: number;
+  /** Epoch milliseconds: only files modified after it. */
+  readonly newerThan?: number;
+  /** For an s3:// path without a `store`. */
+  readonly s3Client?: S3Client;
 }
 
 const UNKNOWN_EXTENSION = 'unknown file extension (expected .csv, .tsv, .jsonl, .ndjson or .json-lines, optionally + .gz)';
 
+/** What discovery makes of one listed file: its splits, or why it was skipped. */
+export type PlannedFile = { readonly splits: FileSplit[] } | { readonly skipped: SkippedFile };
+
 /**
- * Lists a local directory as whole-file splits, page by page, in a stable order: names are
- * sorted per directory and the walk is depth-first, which orders files by their path
- * segments. The cursor is the last relative path covered; a resumed walk skips every
- * directory that lies wholly before it, so memory holds one directory listing per level.
- * Hidden files and directories (a name starting with '.') are never read.
+ * Lists the source's FileStore page by page and turns each file into its splits (one per
+ * file, or byte ranges for a large uncompressed file: see FileSplitPlanner). The order is
+ * the store's stable fileId order and the cursor is the last fileId covered, so a resumed
+ * pass continues after it. Hidden files, include/exclude globs, newerThan and maxFilesPerRun
+ * apply to local files and S3 keys alike; empty files, unknown extensions and links to
+ * directories are reported as skipped (never a split).
  *
  * @example
  * const discoverer = new FileDiscoverer({ path: '/data/in', recursive: true, pageSize: 1000 });
- * for await (const page of discoverer.discover(undefined)) console.log(page.splits.map((s) => s.fileId));
+ * for await (const page of discoverer.discover(undefined)) console.log(page.splits.map((s) => s.splitId));
  */
 export class FileDiscoverer implements SplitDiscoverer<FileSplit, FileDiscoveryCursor> {
+  readonly store: FileStore;
   private readonly included: (fileId: string) => boolean;
   private readonly excluded: (fileId: string) => boolean;
+  private readonly planner: FileSplitPlanner;
 
   constructor(private readonly options: FileDiscovererOptions) {
+    this.store = options.store ?? openFileStore({ root: options.path, recursive: options.recursive, pageSize: options.pageSize, s3Client: options.s3Client });
     this.included = options.include?.length ? globMatcher(options.include) : () => true;
     this.excluded = options.exclude?.length ? globMatcher(options.exclude) : () => false;
+    this.planner = new FileSplitPlanner(this.store, {
+      splitSize: options.split?.splitSize ?? FILE_SOURCE_DEFAULTS.splitSize,
+      csv: options.split?.csv ?? FILE_SOURCE_DEFAULTS.csv,
+      maxRecordBytes: options.split?.maxRecordBytes ?? FILE_SOURCE_DEFAULTS.maxRecordBytes,
+    });
   }
 
   async *discover(cursor: FileDiscoveryCursor | undefined): AsyncGenerator<FileDiscoveryPage> {
-    const root = this.options.path;
-    const after = cursor === undefined ? undefined : cursor.split('/');
+    const { pageSize, maxFilesPerRun } = this.options;
     let splits: FileSplit[] = [];
     let skipped: SkippedFile[] = [];
+    let entries = 0;
+    let files = 0;
     let last: string | undefined;
-    for await (const file of this.candidates(root, after)) {
-      const fileId = file.segments.join('/');
-      if (!this.included(fileId) || this.excluded(fileId)) continue;
-      const split = file.reason === undefined ? this.splitFor(fileId, file.path) : undefined;
-      if (split) splits.push(split);
-      else {
-        const skip: SkippedFile = { fileId, path: file.path, reason: file.reason ?? UNKNOWN_EXTENSION };
-        skipped.push(skip);
-        this.options.onSkip?.(skip);
-      }
-      last = fileId;
-      if (splits.length + skipped.length >= this.options.pageSize) {
-        yield { splits, skipped, cursor: last };
-        splits = [];
-        skipped = [];
+    for await (const refs of this.store.list(cursor)) {
+      for (const ref of refs) {
+        last = ref.fileId;
+        if (!this.wants(ref)) continue;
+        const planned = await this.planFile(ref);
+        if ('skipped' in planned) skipped.push(planned.skipped);
+        else {
+          splits.push(...planned.splits);
+          files++;
+        }
+        entries++;
+        const stop = maxFilesPerRun !== undefined && files >= maxFilesPerRun;
+        if (entries >= pageSize || stop) {
+          yield { splits, skipped, cursor: last, ...(stop ? { more: true as const } : {}) };
+          if (stop) return;
+          splits = [];
+          skipped = [];
+          entries = 0;
+        }
       }
     }
-    if (last !== undefined && splits.length + skipped.length > 0) yield { splits, skipped, cursor: last };
+    if (last !== undefined && entries > 0) yield { splits, skipped, cursor: last };
   }
 
-  /** Throws ConfigError naming the path when it does not exist or is neither a file nor a directory. */
+  /** Throws ConfigError naming the path when it cannot be listed (a missing directory or bucket). */
   async checkPath(): Promise<void> {
-    await this.statRoot(this.options.path);
+    await this.store.checkRoot();
   }
 
-  private splitFor(fileId: string, path: string): FileSplit | undefined {
-    const type = inferFileType(fileId, this.options.format);
-    return type && FileSplit.create({ splitId: fileId, path, fileId, ...type });
+  /** Whether the include/exclude globs and newerThan let `ref` through (the store already left out hidden files). */
+  wants(ref: Pick<FileRef, 'fileId' | 'modifiedAt'>): boolean {
+    if (!this.included(ref.fileId) || this.excluded(ref.fileId)) return false;
+    const { newerThan } = this.options;
+    return newerThan === undefined || ref.modifiedAt === undefined || ref.modifiedAt.getTime() > newerThan;
   }
 
-  private async *candidates(root: string, after: string[] | undefined): AsyncGenerator<Candidate> {
-    const stat = await this.statRoot(root);
-    if (stat.isFile()) {
-      const segments = [basename(root)];
-      if (!after || compareSegments(segments, after) > 0) yield { segments, path: root };
-    } else {
-      yield* this.walk(root, [], after);
-    }
-  }
-
-  private async statRoot(root: string): Promise<Stats> {
-    const context = { field: 'path', file: root };
-    const stat = await fs.stat(root).catch((error: NodeJS.ErrnoException) => {
-      const message = error.code === 'ENOENT' ? `path does not exist: ${root}` : `cannot read path ${root}: ${error.message}`;
-      throw new ConfigError(message, { cause: error, context });
-    });
-    if (!stat.isFile() && !stat.isDirectory()) throw new ConfigError(`path is neither a file nor a directory: ${root}`, { context });
-    return stat;
-  }
-
-  private async *walk(dir: string, parent: string[], after: string[] | undefined): AsyncGenerator<Candidate> {
-    for (const entry of await sortedEntries(dir)) {
-      if (entry.name.startsWith('.')) continue;
-      const segments = [...parent, entry.name];
-      const path = join(dir, entry.name);
-      const kind = await kindOf(entry, path);
-      if (kind === 'directory') {
-        // A directory sorting before the cursor's own ancestor at this depth was fully covered.
-        if (!this.options.recursive || (after && compareSegments(segments, after.slice(0, segments.length)) < 0)) continue;
-        yield* this.walk(path, segments, after);
-      } else if (kind === 'file' || kind === 'linked-directory') {
-        if (after && compareSegments(segments, after) <= 0) continue;
-        yield kind === 'file' ? { segments, path } : { segments, path, reason: 'symbolic link to a directory (not followed)' };
+  /**
+   * The splits of one listed file, or why it is skipped (reported to onSkip too). A file that
+   * changes or vanishes while a large one is being cut is skipped: with no split registered,
+   * a later pass picks up its new version.
+   */
+  async planFile(ref: FileRef): Promise<PlannedFile> {
+    const type = ref.unreadable === undefined ? inferFileType(ref.fileId, this.options.format) : undefined;
+    let reason = ref.unreadable ?? (type ? undefined : UNKNOWN_EXTENSION);
+    if (reason === undefined && ref.size === 0) reason = 'empty file (0 bytes)';
+    if (reason === undefined) {
+      try {
+        return { splits: await this.planner.plan(ref, type!) };
+      } catch (error) {
+        const gone = (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+        if (!(error instanceof SplitFailedError) && !gone) throw asDiscoveryError(error, ref);
+        const why = gone ? `file vanished: ${ref.path}` : (error as Error).message;
+        reason = `${why} (while cutting it into ranges; a later discovery pass will list it again)`;
       }
     }
+    return { skipped: this.skip({ fileId: ref.fileId, path: ref.path, reason }) };
+  }
+
+  /** Reports a skipped file to onSkip and returns it. */
+  skip(file: SkippedFile): SkippedFile {
+    this.options.onSkip?.(file);
+    return file;
   }
 }
 
-interface Candidate {
-  readonly segments: string[];
-  readonly path: string;
-  /** Set when the entry is reported as skipped whatever its extension. */
-  readonly reason?: string;
-}
-
-/** Code-unit order (not locale order), so every machine walks the same sequence. */
-export function compareSegments(a: readonly string[], b: readonly string[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
-async function sortedEntries(dir: string): Promise<Dirent[]> {
-  const entries: Dirent[] = [];
-  try {
-    for await (const entry of await fs.opendir(dir)) entries.push(entry);
-  } catch (error) {
-    // A directory deleted while the walk was under way has nothing left to read.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new AdfError(`cannot list directory ${dir}: ${(error as Error).message}`, { cause: error, context: { file: dir } });
-  }
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-async function kindOf(entry: Dirent, path: string): Promise<'file' | 'directory' | 'linked-directory' | 'other'> {
-  if (entry.isFile()) return 'file';
-  if (entry.isDirectory()) return 'directory';
-  if (!entry.isSymbolicLink()) return 'other';
-  // Links to files are read; links to directories are not followed, which rules out cycles.
-  const target = await fs.stat(path).catch(() => undefined);
-  if (target?.isFile()) return 'file';
-  return target?.isDirectory() ? 'linked-directory' : 'other';
+function asDiscoveryError(error: unknown, ref: FileRef): AdfError {
+  if (error instanceof AdfError) return error;
+  return new AdfError(`cannot read ${ref.path} to cut it into ranges: ${(error as Error)?.message ?? String(error)}`, { cause: error, context: { file: ref.path } });
 }
 
 function globMatcher(patterns: readonly string[]): (fileId: string) => boolean {

@@ -1,13 +1,19 @@
+import { join } from 'node:path';
+import { AdfError } from '../../errors/AdfError';
 import { Boundedness } from '../../source-support/Boundedness';
 import type { Source } from '../../source-support/Source';
 import type { SourceReaderContext } from '../../source-support/SourceReader';
 import type { SplitEnumeratorContext } from '../../source-support/SplitEnumerator';
+import { isS3Uri } from '../../util/s3Uri';
 import { FileDiscoverer, type FileDiscoveryCursor, type SkippedFile } from './FileDiscoverer';
 import { parseFileSourceOptions, type FileSourceConfig, type FileSourceOptions } from './FileSourceConfig';
 import { FileSourceReader } from './FileSourceReader';
 import type { FileSplit } from './FileSplit';
 import { FileSplitEnumerator, type FileEnumeratorState } from './FileSplitEnumerator';
 import { FileSplitSerializer } from './FileSplitSerializer';
+import { readS3Notification, type S3ObjectRef } from './s3Events';
+import { isListable, type FileStore } from './store/FileStore';
+import { openFileStore } from './store/openFileStore';
 
 /**
  * Record values: for CSV an object keyed by column name (string values), or an array of
@@ -16,12 +22,13 @@ import { FileSplitSerializer } from './FileSplitSerializer';
 export type FileRecordValue = Record<string, string> | string[] | unknown;
 
 /**
- * A bounded source over a local directory or file of CSV / JSON Lines, plain or gzip
- * (Flink's `FileSource`): one split per file, discovered page by page.
+ * A bounded source over a local directory or file, or an S3 prefix, of CSV / JSON Lines,
+ * plain or gzip (Flink's `FileSource`): one split per file, or byte-range splits for a large
+ * uncompressed file, discovered page by page. S3 reads are pinned to the listed ETag.
  * Options are validated here, once; a bad option throws ConfigError naming the field.
  *
  * @example
- * const source = new FileSource({ path: './data', include: '*.csv', csv: { delimiter: ';' } });
+ * const source = new FileSource({ path: 's3://in-bucket/orders/', include: '*.csv', splitSize: '128M', afterFinish: { moveTo: 's3://in-bucket/archive/' } });
  * const reader = source.createReader({ readerId: 0, sendSplitRequest() {} });
  */
 export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumeratorState, FileDiscoveryCursor> {
@@ -29,13 +36,19 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
   readonly boundedness = Boundedness.BOUNDED;
   readonly splitSerializer = FileSplitSerializer;
   readonly config: FileSourceConfig;
+  /** Lists, reads, deletes and moves the source's files. */
+  readonly store: FileStore;
+  private readonly onSkip: (file: SkippedFile) => void;
 
   constructor(
     options: FileSourceOptions,
-    /** Told about every file discovery skips (unknown extension, symlinked directory). */
-    private readonly onSkip?: (file: SkippedFile) => void,
+    /** Told about every file discovery skips (unknown extension, empty, symlinked directory, vanished). Default: one warning line on stderr per file. */
+    onSkip?: (file: SkippedFile) => void,
   ) {
     this.config = parseFileSourceOptions(options);
+    this.onSkip = onSkip ?? warnOncePerFile();
+    const { path, recursive, discoveryPageSize, s3Client } = this.config;
+    this.store = openFileStore({ root: path, recursive, pageSize: discoveryPageSize, s3Client });
   }
 
   createEnumerator(ctx: SplitEnumeratorContext<FileSplit>, checkpoint?: FileEnumeratorState): FileSplitEnumerator {
@@ -43,20 +56,124 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
   }
 
   createReader(ctx: SourceReaderContext): FileSourceReader {
-    return new FileSourceReader(ctx, { formats: this.config.formats, limits: this.config.limits });
+    return new FileSourceReader(ctx, { formats: this.config.formats, limits: this.config.limits, store: this.store });
   }
 
   createDiscoverer(): FileDiscoverer {
-    const { path, include, exclude, recursive, format, discoveryPageSize } = this.config;
-    return new FileDiscoverer({ path, include, exclude, recursive, format, pageSize: discoveryPageSize, onSkip: this.onSkip });
+    const { path, include, exclude, recursive, format, discoveryPageSize, splitSize, formats, maxFilesPerRun, newerThan } = this.config;
+    return new FileDiscoverer({
+      path,
+      store: this.store,
+      include,
+      exclude,
+      recursive,
+      format,
+      pageSize: discoveryPageSize,
+      onSkip: this.onSkip,
+      split: { splitSize, csv: formats.csv, maxRecordBytes: formats.maxRecordBytes },
+      maxFilesPerRun,
+      newerThan,
+    });
   }
+
+  /**
+   * The splits for objects an S3 notification named, exactly as discovery would create them
+   * (byte ranges for a large file). Objects outside the source's bucket and prefix, hidden or
+   * filtered out by include/exclude/newerThan are ignored; each remaining one is HEADed for its
+   * size and ETag, and one that vanished since is skipped (reported to onSkip).
+   *
+   * @example
+   * const splits = await source.splitsForObjects(parseS3Notification(event));
+   */
+  async splitsForObjects(objects: readonly S3ObjectRef[]): Promise<FileSplit[]> {
+    if (!isS3Uri(this.config.path)) return [];
+    const discoverer = this.createDiscoverer();
+    const seen = new Set<string>();
+    const splits: FileSplit[] = [];
+    for (const { bucket, key } of objects) {
+      const path = `s3://${bucket}/${key}`;
+      const fileId = this.store.fileIdOf(path);
+      if (fileId === undefined || seen.has(path) || !isListable(fileId, this.config.recursive) || !discoverer.wants({ fileId })) continue;
+      seen.add(path);
+      const ref = await this.store.stat(path);
+      if (!ref) {
+        discoverer.skip({ fileId, path, reason: `object vanished: ${path} no longer exists (named by an S3 notification)` });
+        continue;
+      }
+      if (!discoverer.wants(ref)) continue;
+      const planned = await discoverer.planFile({ ...ref, fileId });
+      if ('splits' in planned) splits.push(...planned.splits);
+    }
+    return splits;
+  }
+
+  /**
+   * The runtime's hook for external events: the splits of the objects an S3 notification
+   * (direct, via SQS or SNS, or EventBridge) names, or undefined for any other event, which
+   * then means "discover as usual".
+   */
+  async splitsForEvent(event: unknown): Promise<FileSplit[] | undefined> {
+    if (!isS3Uri(this.config.path)) return undefined;
+    const objects = readS3Notification(event);
+    return objects === undefined ? undefined : this.splitsForObjects(objects);
+  }
+
+  /**
+   * Applies `afterFinish` to the split's file once every split of that file is FINISHED.
+   *
+   * Called by the runtimes only after `split` was committed FINISHED, never before (the
+   * embedded runtime after the local store's commit, the serverless reader after the
+   * DynamoDB commit); `isFinished` asks the split store about the sibling ranges. Idempotent:
+   * the last two ranges of a file finishing at once may both see all siblings finished and
+   * both act; a file already deleted or moved is then not an error. A file replaced since it
+   * was read (another ETag) is left in place, with an error saying so.
+   *
+   * @example
+   * await source.onSplitFinished(batch.split, async (id) => (await store.get(id))?.status === 'FINISHED');
+   */
+  async onSplitFinished(split: FileSplit, isFinished: (splitId: string) => Promise<boolean>): Promise<void> {
+    const { afterFinish } = this.config;
+    if (afterFinish.action === 'leave') return;
+    for (const id of split.siblingIds) {
+      if (id !== split.splitId && !(await isFinished(id))) return;
+    }
+    const store = this.storeFor(split.path);
+    if (split.etag !== undefined) {
+      const now = await store.stat(split.path);
+      if (!now) return; // deleted or moved already
+      if (now.etag !== undefined && now.etag !== split.etag) {
+        throw new AdfError(`not applying afterFinish ${afterFinish.action} to ${split.path}: it was replaced since it was read (ETag ${split.etag}, now ${now.etag})`, {
+          context: { splitId: split.splitId, file: split.path },
+        });
+      }
+    }
+    if (afterFinish.action === 'delete') return store.delete(split.path);
+    const target = isS3Uri(afterFinish.to) ? afterFinish.to + split.fileId : join(afterFinish.to, ...split.fileId.split('/'));
+    await store.move(split.path, target);
+  }
+
+  private storeFor(path: string): FileStore {
+    if (isS3Uri(path) === isS3Uri(this.store.root)) return this.store;
+    return openFileStore({ root: isS3Uri(path) ? path : '/', recursive: true, pageSize: 1000, s3Client: this.config.s3Client });
+  }
+}
+
+/** The default skip report: one warning line on stderr per file and source. */
+function warnOncePerFile(): (file: SkippedFile) => void {
+  const warned = new Set<string>();
+  return (file) => {
+    if (warned.has(file.path)) return;
+    if (warned.size >= 10_000) warned.clear(); // bounded: a huge listing may skip many files
+    warned.add(file.path);
+    process.stderr.write(`warning: file source skipped ${file.path}: ${file.reason}\n`);
+  };
 }
 
 /**
  * The file source, as flows declare it.
  *
  * @example
- * export default defineFlow({ name: 'orders', source: fileSource({ path: './data/orders', format: 'csv' }), sink: jsonlSink({ dir: './out' }) });
+ * export default defineFlow({ name: 'orders', source: fileSource({ path: 's3://in-bucket/orders/', format: 'csv' }), sink: jsonlSink({ dir: './out' }) });
  */
 export function fileSource(options: FileSourceOptions): FileSource {
   return new FileSource(options);

@@ -1,13 +1,19 @@
-import { resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../errors/AdfError';
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from '../../source-support/RecordBatch';
+import { isS3Uri, parseS3Uri } from '../../util/s3Uri';
+import { parseByteSize, type AfterFinish } from './FileSourceFlags';
 import type { FileFormat } from './FileSplit';
 import type { FormatOptions } from './format/RecordCursorFactory';
 
 /** Options of `fileSource()`, as a flow file writes them. */
 export interface FileSourceOptions {
-  /** A directory (read recursively by default) or a single file. */
+  /**
+   * A directory (read recursively by default) or a single file; or `s3://bucket/prefix`,
+   * read as the directory `prefix/` (or as one object when nothing lies under it).
+   */
   readonly path: string;
   /** Read every file in this format instead of inferring it from the extension. */
   readonly format?: FileFormat;
@@ -32,6 +38,23 @@ export interface FileSourceOptions {
   readonly maxRecordBytes?: number;
   /** Files per discovery page. */
   readonly discoveryPageSize?: number;
+  /**
+   * An uncompressed CSV or JSON Lines file larger than this is read as several byte-range
+   * splits of about this size. Bytes, or a string with a k/M/G suffix ('64M'). Default 64 MiB.
+   */
+  readonly splitSize?: number | string;
+  /** A discovery pass stops after this many files; the next pass (run) continues after them. */
+  readonly maxFilesPerRun?: number;
+  /** Only files modified after this instant: an ISO 8601 date, epoch milliseconds, or a Date. */
+  readonly newerThan?: string | number | Date;
+  /**
+   * What happens to a file once all of its splits are FINISHED: 'leave' it (default),
+   * 'delete' it, or move it under `moveTo` (same kind of location as `path`, outside it),
+   * keeping its path relative to `path`.
+   */
+  readonly afterFinish?: AfterFinish;
+  /** The S3 client for s3:// paths (default: one built from the environment, AWS_ENDPOINT_URL_S3 …). */
+  readonly s3Client?: S3Client;
 }
 
 /** Every default of the file source, in one place. */
@@ -42,10 +65,16 @@ export const FILE_SOURCE_DEFAULTS = Object.freeze({
   maxBytesPerBatch: DEFAULT_BATCH_LIMITS.maxBytes,
   maxRecordBytes: 16 * 1024 * 1024,
   discoveryPageSize: 1000,
+  splitSize: 64 * 1024 * 1024,
+  afterFinish: 'leave' as AfterFinish,
 });
 
-/** Options after validation, with defaults applied and the path made absolute. */
+/** The after-finish action, resolved: a move names its destination as an absolute path or s3:// prefix ending in '/'. */
+export type AfterFinishAction = { readonly action: 'leave' } | { readonly action: 'delete' } | { readonly action: 'move'; readonly to: string };
+
+/** Options after validation, with defaults applied and a local path made absolute. */
 export interface FileSourceConfig {
+  /** An absolute local path or an `s3://` url. */
   readonly path: string;
   readonly format?: FileFormat;
   readonly include?: readonly string[];
@@ -54,6 +83,12 @@ export interface FileSourceConfig {
   readonly formats: FormatOptions;
   readonly limits: Pick<BatchLimits, 'maxRecords' | 'maxBytes'>;
   readonly discoveryPageSize: number;
+  readonly splitSize: number;
+  readonly maxFilesPerRun?: number;
+  /** Epoch milliseconds. */
+  readonly newerThan?: number;
+  readonly afterFinish: AfterFinishAction;
+  readonly s3Client?: S3Client;
 }
 
 const GiB = 1024 * 1024 * 1024;
@@ -66,6 +101,18 @@ const globs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
   error: 'must be a non-empty glob or a non-empty array of non-empty globs',
 });
 const character = z.string({ error: 'must be a single character' }).length(1, { error: 'must be a single character' });
+const MAX_SPLIT_SIZE = Number.MAX_SAFE_INTEGER;
+const byteSize = z.custom<number | string>((value) => {
+  const bytes = parseByteSize(value);
+  return bytes !== undefined && bytes >= 1;
+}, { error: `must be a number of bytes between 1 and ${MAX_SPLIT_SIZE}, or a size like "64M" (k, M, G suffixes)` });
+const instant = z.custom<string | number | Date>((value) => toEpochMs(value) !== undefined, {
+  error: 'must be an ISO 8601 date (e.g. "2024-05-01T00:00:00Z"), epoch milliseconds or a Date',
+});
+const afterFinish = z.union([z.literal('leave'), z.literal('delete'), z.strictObject({ moveTo: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }) })], {
+  error: `must be 'leave', 'delete' or { moveTo: 's3://bucket/archive/' | '/local/archive/' }`,
+});
+const s3Client = z.custom<S3Client>((value) => typeof (value as { send?: unknown } | null)?.send === 'function', { error: 'must be an S3Client' });
 
 const schema = z.strictObject(
   {
@@ -93,6 +140,11 @@ const schema = z.strictObject(
     maxBytesPerBatch: intBetween(1024, GiB).optional(),
     maxRecordBytes: intBetween(1024, GiB).optional(),
     discoveryPageSize: intBetween(1, 100_000).optional(),
+    splitSize: byteSize.optional(),
+    maxFilesPerRun: intBetween(1, 1_000_000_000).optional(),
+    newerThan: instant.optional(),
+    afterFinish: afterFinish.optional(),
+    s3Client: s3Client.optional(),
   },
   { error: 'must be an object' },
 );
@@ -108,9 +160,8 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
   const parsed = schema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw toConfigError(parsed.error.issues);
   const options = parsed.data;
-  if (options.path.startsWith('s3://')) {
-    throw new ConfigError(`path ${options.path}: s3:// paths are not supported yet`, { context: { field: 'path' } });
-  }
+  const path = isS3Uri(options.path) ? (parseS3Uri(options.path, 'path'), options.path) : resolve(options.path);
+  const recursive = options.recursive ?? FILE_SOURCE_DEFAULTS.recursive;
   // Field by field: a flow built from CLI flags passes absent options as explicit undefined.
   const csv = {
     delimiter: options.csv?.delimiter,
@@ -120,18 +171,58 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
     columns: options.csv?.columns,
   };
   return {
-    path: resolve(options.path),
+    path,
     format: options.format,
     include: asList(options.include),
     exclude: asList(options.exclude),
-    recursive: options.recursive ?? FILE_SOURCE_DEFAULTS.recursive,
+    recursive,
     formats: { csv, maxRecordBytes: options.maxRecordBytes ?? FILE_SOURCE_DEFAULTS.maxRecordBytes },
     limits: {
       maxRecords: options.maxRecordsPerBatch ?? FILE_SOURCE_DEFAULTS.maxRecordsPerBatch,
       maxBytes: options.maxBytesPerBatch ?? FILE_SOURCE_DEFAULTS.maxBytesPerBatch,
     },
     discoveryPageSize: options.discoveryPageSize ?? FILE_SOURCE_DEFAULTS.discoveryPageSize,
+    splitSize: options.splitSize === undefined ? FILE_SOURCE_DEFAULTS.splitSize : parseByteSize(options.splitSize)!,
+    ...(options.maxFilesPerRun === undefined ? {} : { maxFilesPerRun: options.maxFilesPerRun }),
+    ...(options.newerThan === undefined ? {} : { newerThan: toEpochMs(options.newerThan)! }),
+    afterFinish: resolveAfterFinish(options.afterFinish ?? FILE_SOURCE_DEFAULTS.afterFinish, path, recursive),
+    ...(options.s3Client === undefined ? {} : { s3Client: options.s3Client }),
   };
+}
+
+/** Epoch milliseconds of an ISO 8601 date, a non-negative integer or a valid Date; undefined otherwise. */
+function toEpochMs(value: unknown): number | undefined {
+  if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.getTime() : undefined;
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  // A date, optionally with a time and zone: Date.parse alone would accept "1" or "May 1".
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) return undefined;
+  const ms = Date.parse(value.trim());
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * A move destination must be the same kind of place as the source (the store moves within
+ * itself) and must not lie inside a recursively read source, where discovery would list the
+ * archived files again as new ones.
+ */
+function resolveAfterFinish(option: AfterFinish, path: string, recursive: boolean): AfterFinishAction {
+  if (option === 'leave' || option === 'delete') return { action: option };
+  const field = 'afterFinish.moveTo';
+  const fail = (rule: string) => new ConfigError(`invalid file source options: ${field} ${rule} (got ${JSON.stringify(option.moveTo)})`, { context: { field } });
+  if (isS3Uri(path)) {
+    if (!isS3Uri(option.moveTo)) throw fail('must be an s3:// prefix for an s3:// path');
+    const to = parseS3Uri(option.moveTo, field);
+    const from = parseS3Uri(path);
+    const toPrefix = to.key === '' || to.key.endsWith('/') ? to.key : `${to.key}/`;
+    const fromPrefix = from.key === '' || from.key.endsWith('/') ? from.key : `${from.key}/`;
+    if (recursive && to.bucket === from.bucket && toPrefix.startsWith(fromPrefix)) throw fail(`must lie outside path ${path}`);
+    return { action: 'move', to: `s3://${to.bucket}/${toPrefix}` };
+  }
+  if (isS3Uri(option.moveTo)) throw fail('must be a local directory for a local path');
+  const to = resolve(option.moveTo);
+  const rel = relative(path, to);
+  if (recursive && (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)))) throw fail(`must lie outside path ${path}`);
+  return { action: 'move', to: to.endsWith(sep) ? to : to + sep };
 }
 
 function asList(globs: string | readonly string[] | undefined): readonly string[] | undefined {
@@ -155,6 +246,12 @@ function toConfigError(issues: readonly z.core.$ZodIssue[]): ConfigError {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
-  return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined; // circular (a client object): fall back to its name
+  }
+  if (json === undefined) return typeof value === 'object' && value !== null ? (value.constructor?.name ?? 'an object') : String(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }

@@ -11,11 +11,19 @@ import type { BadRecord, SourceRecord } from '../../source-support/SourceRecord'
 import { TO_END_OF_FILE, type FilePosition, type FileSplit } from './FileSplit';
 import { openRecordCursor, type FormatOptions } from './format/RecordCursorFactory';
 import type { RecordCursor } from './format/RecordCursor';
+import type { FileStore } from './store/FileStore';
+import { openFileStore } from './store/openFileStore';
+import { isS3Uri } from '../../util/s3Uri';
 
 export interface FileSourceReaderOptions {
   readonly formats: FormatOptions;
   /** The source's batch limits; a poll's own limits take precedence. */
   readonly limits?: Partial<BatchLimits>;
+  /**
+   * Where the splits' files are read from (the source's store). Default, and for a split whose
+   * path is of the other kind: the local file system, or S3 with the shared client.
+   */
+  readonly store?: FileStore;
 }
 
 /** The deadline is checked every this many entries: often enough, and off the hot path. */
@@ -45,12 +53,14 @@ export class FileSourceReader implements SourceReader<unknown, FileSplit> {
   private splitRequested = false;
   private wakeUp: (() => void) | undefined;
   private readonly limits: BatchLimits;
+  private readonly stores = new Map<'local' | 's3', FileStore>();
 
   constructor(
     private readonly ctx: SourceReaderContext,
     private readonly options: FileSourceReaderOptions,
   ) {
     this.limits = mergeLimits(DEFAULT_BATCH_LIMITS, options.limits);
+    if (options.store) this.stores.set(isS3Uri(options.store.root) ? 's3' : 'local', options.store);
   }
 
   async start(): Promise<void> {}
@@ -68,7 +78,7 @@ export class FileSourceReader implements SourceReader<unknown, FileSplit> {
     }
     let batch: RecordBatch<unknown, FileSplit>;
     try {
-      this.cursor ??= openRecordCursor(split, this.options.formats);
+      this.cursor ??= openRecordCursor(split, this.options.formats, this.storeFor(split.path));
       batch = await readBatch(split, this.cursor, mergeLimits(this.limits, limits));
     } catch (error) {
       // The runtime fails this split; the reader drops it and goes on with the next one.
@@ -121,6 +131,17 @@ export class FileSourceReader implements SourceReader<unknown, FileSplit> {
     await cursor?.close();
   }
 
+  private storeFor(path: string): FileStore {
+    const kind = isS3Uri(path) ? 's3' : 'local';
+    let store = this.stores.get(kind);
+    if (!store) {
+      // Only openRange is used here, which takes any path of the store's kind: the root is nominal.
+      store = openFileStore({ root: kind === 's3' ? path : '/', recursive: true, pageSize: 1000 });
+      this.stores.set(kind, store);
+    }
+    return store;
+  }
+
   private wake(): void {
     const wake = this.wakeUp;
     this.wakeUp = undefined;
@@ -161,7 +182,8 @@ async function readBatch(split: FileSplit, cursor: RecordCursor, limits: BatchLi
     if (entry.reason === undefined) {
       records.push({ id, value: entry.value });
     } else {
-      badRecords.push({ id, splitId: split.splitId, reason: entry.reason, file: split.path, line: entry.line, offset: entry.offset, raw: entry.raw });
+      const line = split.linesFromFileStart ? entry.line : undefined;
+      badRecords.push({ id, splitId: split.splitId, reason: entry.reason, file: split.path, line, offset: entry.offset, raw: entry.raw });
     }
     entries++;
     if (entries >= maxRecords || entry.end - startOffset >= maxBytes) break;

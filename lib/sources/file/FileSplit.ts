@@ -18,7 +18,10 @@ export const TO_END_OF_FILE = -1;
 export interface FilePosition {
   /** Byte offset of the next unread record (always a record boundary). */
   readonly offset: number;
-  /** 1-based line number of that record. */
+  /**
+   * 1-based line number of that record, as csv-parse counts lines for CSV. A JSON Lines byte
+   * range after the first counts from its own start (see `FileSplit.linesFromFileStart`).
+   */
   readonly line: number;
   /** Good records read so far (bad records are not counted). */
   readonly records: number;
@@ -29,8 +32,9 @@ export interface FilePosition {
 export const START_OF_FILE: FilePosition = Object.freeze({ offset: 0, line: 1, records: 0 });
 
 export interface FileSplitProps {
+  /** The fileId for a file read as one split; `${fileId}#${index}` for each byte range of a larger one. */
   readonly splitId: string;
-  /** Absolute local path (later also `s3://bucket/key`). */
+  /** Absolute local path, or `s3://bucket/key`. */
   readonly path: string;
   /** Path relative to the source root, posix separators; the prefix of every record id. */
   readonly fileId: string;
@@ -41,6 +45,12 @@ export interface FileSplitProps {
   /** Exclusive byte end of the range, or TO_END_OF_FILE. */
   readonly end: number;
   readonly position: FilePosition;
+  /** The version discovery listed (S3 ETag): every read of the split is pinned to it. */
+  readonly etag?: string;
+  /** The file's size in bytes when it was listed. */
+  readonly size?: number;
+  /** How many splits the file was cut into (1: the whole file); siblings are `${fileId}#0` … `#${fileSplits - 1}`. */
+  readonly fileSplits?: number;
 }
 
 /**
@@ -61,6 +71,9 @@ export class FileSplit implements SourceSplit, FileSplitProps {
   readonly start: number;
   readonly end: number;
   readonly position: FilePosition;
+  readonly etag?: string;
+  readonly size?: number;
+  readonly fileSplits: number;
 
   constructor(props: FileSplitProps) {
     this.splitId = requireString(props.splitId, 'splitId');
@@ -81,7 +94,27 @@ export class FileSplit implements SourceSplit, FileSplitProps {
       throw invalid('start', 'must be 0 with end TO_END_OF_FILE for a gzip file', props.start);
     }
     this.position = freezePosition(props.position, this.start);
+    if (props.etag !== undefined) this.etag = requireString(props.etag, 'etag');
+    if (props.size !== undefined) {
+      this.size = requireInt(props.size, 'size', 0);
+      if (this.end > this.size) throw invalid('end', `must not pass the file's size (${this.size})`, props.end);
+    }
+    this.fileSplits = props.fileSplits === undefined ? 1 : requireInt(props.fileSplits, 'fileSplits', 1);
+    if (this.fileSplits > 1 && this.compression === 'gzip') throw invalid('fileSplits', 'must be 1 for a gzip file', props.fileSplits);
     Object.freeze(this);
+  }
+
+  /** Ids of every split of this file, this one included. */
+  get siblingIds(): string[] {
+    return this.fileSplits === 1 ? [this.fileId] : Array.from({ length: this.fileSplits }, (_, i) => rangeSplitId(this.fileId, i));
+  }
+
+  /**
+   * Whether `position.line` counts from the file's first line. A JSON Lines range after the
+   * first is cut without reading what lies before it, so its lines count from the range start.
+   */
+  get linesFromFileStart(): boolean {
+    return this.start === 0 || this.format === 'csv';
   }
 
   /** A whole-file split at its start. */
@@ -92,6 +125,11 @@ export class FileSplit implements SourceSplit, FileSplitProps {
   withPosition(position: FilePosition): FileSplit {
     return new FileSplit({ ...this, position });
   }
+}
+
+/** Split id of range `index` of a file cut into several splits. */
+export function rangeSplitId(fileId: string, index: number): string {
+  return `${fileId}#${index}`;
 }
 
 function freezePosition(position: FilePosition, start: number): FilePosition {

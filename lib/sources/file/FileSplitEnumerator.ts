@@ -2,9 +2,10 @@ import {
   DiscoveringSplitEnumerator,
   type DiscoveringEnumeratorState,
 } from '../../source-support/DiscoveringSplitEnumerator';
+import type { SplitDiscoverer } from '../../source-support/SplitDiscoverer';
 import type { SplitEnumeratorContext } from '../../source-support/SplitEnumerator';
 import { FifoSplitAssigner } from '../../source-support/SplitAssigner';
-import type { FileDiscoverer, FileDiscoveryCursor } from './FileDiscoverer';
+import type { FileDiscoverer, FileDiscoveryCursor, FileDiscoveryPage } from './FileDiscoverer';
 import type { FileSplit } from './FileSplit';
 
 export type FileEnumeratorState = DiscoveringEnumeratorState<FileDiscoveryCursor>;
@@ -15,17 +16,34 @@ export type FileEnumeratorState = DiscoveringEnumeratorState<FileDiscoveryCursor
  * Listing and assignment live in `FileDiscoverer` and `FifoSplitAssigner`; a failure during
  * discovery goes to `ctx.reportError`.
  *
+ * A pass cut short by maxFilesPerRun ends this run like a finished one, but its checkpoint
+ * says discovery is not done, so the next run continues after the files this one read
+ * instead of starting over.
+ *
  * @example
  * const enumerator = new FileSplitEnumerator(ctx, source.createDiscoverer(), restoredState);
  * await enumerator.start();
  */
 export class FileSplitEnumerator extends DiscoveringSplitEnumerator<FileSplit, FileDiscoveryCursor> {
+  private readonly pass: { stoppedEarly: boolean };
+
   constructor(
     ctx: SplitEnumeratorContext<FileSplit>,
     private readonly files: FileDiscoverer,
     state?: FileEnumeratorState,
   ) {
-    super(ctx, files, new FifoSplitAssigner<FileSplit>(), { bounded: true, discoveryIntervalMs: 0 }, state);
+    const pass = { stoppedEarly: false };
+    const observed: SplitDiscoverer<FileSplit, FileDiscoveryCursor> = {
+      async *discover(cursor) {
+        pass.stoppedEarly = false;
+        for await (const page of files.discover(cursor) as AsyncIterable<FileDiscoveryPage>) {
+          if (page.more) pass.stoppedEarly = true;
+          yield page;
+        }
+      },
+    };
+    super(ctx, observed, new FifoSplitAssigner<FileSplit>(), { bounded: true, discoveryIntervalMs: 0 }, state);
+    this.pass = pass;
   }
 
   /**
@@ -35,5 +53,10 @@ export class FileSplitEnumerator extends DiscoveringSplitEnumerator<FileSplit, F
   override async start(): Promise<void> {
     await this.files.checkPath();
     await super.start();
+  }
+
+  override snapshotState(): FileEnumeratorState {
+    const state = super.snapshotState();
+    return this.pass.stoppedEarly && state.discoveryDone ? { ...state, discoveryDone: false } : state;
   }
 }

@@ -1,5 +1,6 @@
 import { registerSource } from '../../flow/registry';
 import { fileSource } from './FileSource';
+import { parseAfterFinishFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
 
 registerSource(['file'], (o) =>
   fileSource({
@@ -10,5 +11,8 @@ registerSource(['file'], (o) =>
     recursive: o.recursive as boolean | undefined,
     csv: o.delimiter || o.quote ? { delimiter: o.delimiter as string | undefined, quote: o.quote as string | undefined } : undefined,
     maxRecordsPerBatch: o.batchSize as number | undefined,
+    // The flag form as typed (ADF_FLOW JSON: "64M", "move:s3://…"), or already parsed by the CLI.
+    splitSize: typeof o.splitSize === 'string' ? parseSplitSizeFlag(o.splitSize) : (o.splitSize as number | undefined),
+    afterFinish: typeof o.afterFinish === 'string' ? parseAfterFinishFlag(o.afterFinish) : (o.afterFinish as AfterFinish | undefined),
   }),
 );

@@ -19,7 +19,7 @@ describe('FileDiscoverer', () => {
       'a.jsonl': '{}\n',
       'a-b.csv': 'x\n',
       'a/z.csv': 'x\n',
-      'a/b/c.ndjson.gz': '',
+      'a/b/c.ndjson.gz': 'x',
       'B.tsv': 'x\n',
       'notes.txt': 'hello',
       '.hidden.csv': 'x\n',

@@ -27,6 +27,8 @@ describe('file source options', () => {
       formats: { csv: { quote: '"', header: true }, maxRecordBytes: FILE_SOURCE_DEFAULTS.maxRecordBytes },
       limits: { maxRecords: DEFAULT_BATCH_LIMITS.maxRecords, maxBytes: DEFAULT_BATCH_LIMITS.maxBytes },
       discoveryPageSize: 1000,
+      splitSize: 64 * 1024 * 1024,
+      afterFinish: { action: 'leave' },
     });
   });
 
@@ -75,8 +77,63 @@ describe('file source options', () => {
     expect(error?.context.field).toBe('maxRecordsPerBatch');
   });
 
-  it('rejects s3:// paths until S3 is supported', () => {
-    expect(messageOf({ path: 's3://bucket/prefix' })).toMatch(/not supported yet/);
+  it('keeps an s3:// path as it is and checks its bucket name', () => {
+    expect(parseFileSourceOptions({ path: 's3://bucket/prefix' }).path).toBe('s3://bucket/prefix');
+    expect(messageOf({ path: 's3://B_ad/prefix' })).toContain('path must look like s3://bucket/prefix');
+  });
+});
+
+describe('file source options: ranges, discovery and after-finish', () => {
+  it('takes splitSize in bytes or with a k/M/G suffix', () => {
+    expect(parseFileSourceOptions({ path: '/d', splitSize: 1000 }).splitSize).toBe(1000);
+    expect(parseFileSourceOptions({ path: '/d', splitSize: '128M' }).splitSize).toBe(128 * 1024 * 1024);
+    expect(parseFileSourceOptions({ path: '/d', splitSize: '1g' }).splitSize).toBe(1024 ** 3);
+    expect(parseFileSourceOptions({ path: '/d', splitSize: '64KiB' }).splitSize).toBe(64 * 1024);
+  });
+
+  it('takes newerThan as an ISO date, epoch milliseconds or a Date', () => {
+    expect(parseFileSourceOptions({ path: '/d', newerThan: '2024-05-01T00:00:00Z' }).newerThan).toBe(Date.UTC(2024, 4, 1));
+    expect(parseFileSourceOptions({ path: '/d', newerThan: '2024-05-01' }).newerThan).toBe(Date.UTC(2024, 4, 1));
+    expect(parseFileSourceOptions({ path: '/d', newerThan: 1714521600000 }).newerThan).toBe(1714521600000);
+    expect(parseFileSourceOptions({ path: '/d', newerThan: new Date(5) }).newerThan).toBe(5);
+  });
+
+  it('resolves afterFinish: leave, delete, or a move destination of the same kind as the path', () => {
+    expect(parseFileSourceOptions({ path: '/d/in', afterFinish: 'delete' }).afterFinish).toEqual({ action: 'delete' });
+    expect(parseFileSourceOptions({ path: '/d/in', afterFinish: { moveTo: '/d/archive' } }).afterFinish).toEqual({ action: 'move', to: '/d/archive/' });
+    expect(parseFileSourceOptions({ path: 's3://in-bucket/orders', afterFinish: { moveTo: 's3://in-bucket/archive' } }).afterFinish).toEqual({ action: 'move', to: 's3://in-bucket/archive/' });
+    expect(parseFileSourceOptions({ path: 's3://in-bucket/orders/', afterFinish: { moveTo: 's3://other/orders/' } }).afterFinish).toEqual({ action: 'move', to: 's3://other/orders/' });
+  });
+
+  it.each([
+    [{ path: '/d', splitSize: 0 }, 'splitSize must be a number of bytes between 1 and 9007199254740991, or a size like "64M" (k, M, G suffixes) (got 0)'],
+    [{ path: '/d', splitSize: '12 parsecs' }, 'splitSize must be a number of bytes between 1 and'],
+    [{ path: '/d', splitSize: 1.5 }, 'splitSize must be a number of bytes'],
+    [{ path: '/d', maxFilesPerRun: 0 }, 'maxFilesPerRun must be between 1 and 1000000000 (got 0)'],
+    [{ path: '/d', newerThan: 'yesterday' }, 'newerThan must be an ISO 8601 date (e.g. "2024-05-01T00:00:00Z"), epoch milliseconds or a Date (got "yesterday")'],
+    [{ path: '/d', newerThan: -1 }, 'newerThan must be an ISO 8601 date'],
+    [{ path: '/d', afterFinish: 'archive' }, `afterFinish must be 'leave', 'delete' or { moveTo: 's3://bucket/archive/' | '/local/archive/' } (got "archive")`],
+    [{ path: '/d', afterFinish: { moveTo: '' } }, 'afterFinish.moveTo must be a non-empty string (got "")'],
+    [{ path: '/d/in', afterFinish: { moveTo: 's3://bkt/archive/' } }, 'afterFinish.moveTo must be a local directory for a local path (got "s3://bkt/archive/")'],
+    [{ path: 's3://bkt/in/', afterFinish: { moveTo: '/archive' } }, 'afterFinish.moveTo must be an s3:// prefix for an s3:// path (got "/archive")'],
+    [{ path: '/d/in', afterFinish: { moveTo: '/d/in/done' } }, 'afterFinish.moveTo must lie outside path /d/in (got "/d/in/done")'],
+    [{ path: 's3://bkt/in', afterFinish: { moveTo: 's3://bkt/in/done/' } }, 'afterFinish.moveTo must lie outside path s3://bkt/in (got "s3://bkt/in/done/")'],
+    [{ path: '/d', s3Client: {} }, 's3Client must be an S3Client'],
+  ])('rejects %j: %s', (options, message) => {
+    expect(messageOf(options)).toContain(message);
+  });
+
+  it('names the field of a bad afterFinish destination in the error context', () => {
+    try {
+      parseFileSourceOptions({ path: '/d/in', afterFinish: { moveTo: '/d/in/x' } });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as ConfigError).context.field).toBe('afterFinish.moveTo');
+    }
+  });
+
+  it('allows a move destination inside the path when the path is not read recursively', () => {
+    expect(parseFileSourceOptions({ path: '/d/in', recursive: false, afterFinish: { moveTo: '/d/in/done' } }).afterFinish).toEqual({ action: 'move', to: '/d/in/done/' });
   });
 });
 

@@ -34,6 +34,11 @@ describe('FileSplit', () => {
     [{ start: 100, position: { offset: 50, line: 1, records: 0 } }, 'FileSplit position.offset must be an integer >= 100'],
     [{ position: { offset: 0, line: 0, records: 0 } }, 'FileSplit position.line must be an integer >= 1'],
     [{ position: { offset: 0, line: 1, records: 0, header: [1] } }, 'FileSplit position.header must be an array of strings'],
+    [{ etag: '' }, 'FileSplit etag must be a non-empty string'],
+    [{ size: -1 }, 'FileSplit size must be an integer >= 0'],
+    [{ size: 100, start: 0, end: 200 }, "FileSplit end must not pass the file's size (100)"],
+    [{ fileSplits: 0 }, 'FileSplit fileSplits must be an integer >= 1'],
+    [{ compression: 'gzip', fileSplits: 2 }, 'FileSplit fileSplits must be 1 for a gzip file'],
   ])('rejects %j', (props, message) => {
     expect(() => new FileSplit({ ...split(), ...(props as object) })).toThrow(ConfigError);
     expect(() => new FileSplit({ ...split(), ...(props as object) })).toThrow(message);
@@ -44,6 +49,16 @@ describe('FileSplit', () => {
       start: 100,
       end: 200,
     });
+  });
+});
+
+describe('FileSplit siblings', () => {
+  it('names every split of its file: the fileId alone, or fileId#0 … #n-1 for ranges', () => {
+    const range = new FileSplit({ ...split(), splitId: 'in/a.csv#1', start: 10, end: 20, position: { offset: 10, line: 2, records: 0 }, fileSplits: 3 });
+
+    expect(split().fileSplits).toBe(1);
+    expect(split().siblingIds).toEqual(['in/a.csv']);
+    expect(range.siblingIds).toEqual(['in/a.csv#0', 'in/a.csv#1', 'in/a.csv#2']);
   });
 });
 
@@ -62,10 +77,46 @@ describe('FileSplitSerializer', () => {
     expect(data.splitId).toBe('in/a.csv');
   });
 
+  it('is version 2 and round-trips the listed version and the range of a file cut into splits', () => {
+    const range = new FileSplit({
+      ...split(),
+      splitId: 'in/a.csv#2',
+      path: 's3://bucket-a/in/a.csv',
+      start: 1000,
+      end: 2000,
+      position: { offset: 1500, line: 40, records: 12, header: ['a', 'b'] },
+      etag: '"9b2cf535f27731c974343645a3985328"',
+      size: 5000,
+      fileSplits: 4,
+    });
+
+    const data = FileSplitSerializer.serialize(range);
+
+    expect(FileSplitSerializer.version).toBe(2);
+    expect(data).toMatchObject({ etag: '"9b2cf535f27731c974343645a3985328"', size: 5000, fileSplits: 4 });
+    expect(roundTrip(range)).toEqual(range);
+  });
+
+  it('reads version 1 data (no etag, size or fileSplits) as an unpinned whole-file split', () => {
+    const v1 = { splitId: 'in/a.csv', path: '/data/in/a.csv', fileId: 'in/a.csv', format: 'csv', compression: 'none', start: 0, end: -1, offset: 42, line: 3, records: 2, header: ['a', 'b'] };
+
+    const back = FileSplitSerializer.deserialize(1, JSON.parse(JSON.stringify(v1)));
+
+    expect(back).toMatchObject({ splitId: 'in/a.csv', fileSplits: 1, etag: undefined, size: undefined, position: { offset: 42, line: 3, records: 2, header: ['a', 'b'] } });
+    expect(back.siblingIds).toEqual(['in/a.csv']);
+  });
+
+  it('ignores v2 fields in data that claims version 1', () => {
+    const data = { ...FileSplitSerializer.serialize(split()), etag: '"x"', fileSplits: 3 };
+
+    expect(FileSplitSerializer.deserialize(1, data)).toMatchObject({ etag: undefined, fileSplits: 1 });
+  });
+
   it('rejects an unknown version and damaged data', () => {
     const data = FileSplitSerializer.serialize(split());
 
-    expect(() => FileSplitSerializer.deserialize(2, data)).toThrow(AdfError);
+    expect(() => FileSplitSerializer.deserialize(3, data)).toThrow(AdfError);
     expect(() => FileSplitSerializer.deserialize(1, { ...data, offset: -1 })).toThrow('position.offset');
+    expect(() => FileSplitSerializer.deserialize(2, { ...data, size: 'big' })).toThrow('FileSplit size must be an integer >= 0');
   });
 });

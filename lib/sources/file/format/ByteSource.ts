@@ -1,11 +1,9 @@
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { SplitFailedError } from '../../../errors/AdfError';
+import { AdfError, SplitFailedError } from '../../../errors/AdfError';
 import type { FileCompression } from '../FileSplit';
+import type { FileLocation, FileStore } from '../store/FileStore';
 
-/** Chunk size of file reads: large enough that per-chunk costs vanish next to parsing. */
-const READ_CHUNK_BYTES = 256 * 1024;
 /**
  * Output size of one gunzip step. When zlib fails, it drops the output of the failing step,
  * so up to this many good bytes just before the damage end up in the dead-lettered rest
@@ -21,15 +19,15 @@ export interface ByteSourceContext {
 
 /**
  * The (decompressed) bytes of one file from an offset, pulled chunk by chunk with their
- * absolute offsets. Two kinds of failure are kept apart, because they mean different
- * things for the split:
- * - the file cannot be read (ENOENT, EACCES, EIO): `ready()` rejects with SplitFailedError
- *   and the runtime fails the split;
+ * absolute offsets, read through the source's FileStore (local file or pinned S3 range).
+ * Two kinds of failure are kept apart, because they mean different things for the split:
+ * - the file cannot be read (ENOENT, EACCES, EIO, an S3 object replaced or gone): `ready()`
+ *   rejects with the store's AdfError (or SplitFailedError) and the runtime fails the split;
  * - the gzip data is corrupt or truncated: `corruption` is set after the bytes decompressed
  *   before the damage have been handed out, and the reader dead-letters the rest.
  *
  * @example
- * const bytes = ByteSource.open('/data/a.csv.gz', 'gzip', 1042, { splitId: 'a.csv.gz', file: '/data/a.csv.gz' });
+ * const bytes = ByteSource.open(store, { path: '/data/a.csv.gz' }, 'gzip', 1042, undefined, { splitId: 'a.csv.gz', file: '/data/a.csv.gz' });
  * for (;;) { const chunk = bytes.read(); if (chunk) use(chunk); else if (bytes.ended) break; else await bytes.ready() }
  */
 export class ByteSource {
@@ -73,17 +71,21 @@ export class ByteSource {
     });
   }
 
-  /** Opens `path` positioned at `offset` bytes of its (decompressed) content. */
-  static open(path: string, compression: FileCompression, offset: number, context: ByteSourceContext): ByteSource {
+  /**
+   * Opens `file` positioned at `offset` bytes of its (decompressed) content. `end` (exclusive,
+   * uncompressed files only) stops the bytes there: a byte-range split reads its range and
+   * no further.
+   */
+  static open(store: FileStore, file: FileLocation, compression: FileCompression, offset: number, end: number | undefined, context: ByteSourceContext): ByteSource {
     if (compression === 'none') {
-      const file = createReadStream(path, { start: offset, highWaterMark: READ_CHUNK_BYTES });
-      return new ByteSource(file, file, offset, 0, context);
+      const input = store.openRange(file, offset, end);
+      return new ByteSource(input, input, offset, 0, context);
     }
     // gzip cannot seek: decompress from the start and drop the first `offset` bytes.
-    const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+    const input = store.openRange(file, 0);
     const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-    file.pipe(gunzip);
-    return new ByteSource(gunzip, file, offset, offset, context);
+    input.pipe(gunzip);
+    return new ByteSource(gunzip, input, offset, offset, context);
   }
 
   /** Absolute offset of the next byte `read()` returns. */
@@ -137,6 +139,11 @@ export class ByteSource {
 
   private throwIfFailed(): void {
     if (!this.ioError) return;
+    // The store's own errors already say what happened and what comes next (replaced object, retry).
+    if (this.ioError instanceof AdfError) {
+      this.ioError.context.splitId ??= this.context.splitId;
+      throw this.ioError;
+    }
     const code = (this.ioError as NodeJS.ErrnoException).code;
     throw new SplitFailedError(`cannot read ${this.context.file}: ${this.ioError.message}`, {
       cause: this.ioError,

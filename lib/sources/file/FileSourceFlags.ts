@@ -1,0 +1,58 @@
+import { ConfigError } from '../../errors/AdfError';
+
+/**
+ * Parsers for the file source's values that people type (CLI flags, ADF_FLOW JSON). Kept
+ * free of heavy imports: the CLI loads this module to check flags before anything runs.
+ */
+
+/** What to do with a file once all of its splits are FINISHED. */
+export type AfterFinish = 'leave' | 'delete' | { readonly moveTo: string };
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/**
+ * A byte count: a whole number, or a number with a binary suffix k, M, G or T (optionally
+ * followed by B or iB: 64M = 64MB = 64MiB = 67108864). Undefined when `value` is not one.
+ *
+ * @example
+ * parseByteSize('64M'); // 67108864
+ * parseByteSize(1024);  // 1024
+ */
+export function parseByteSize(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(value);
+  if (!match) return undefined;
+  const bytes = Math.floor(Number(match[1]) * UNITS[match[2]!.toLowerCase()]!);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/**
+ * `--after-finish leave|delete|move:<dest>` as the `afterFinish` option.
+ *
+ * @example
+ * parseAfterFinishFlag('move:s3://in-bucket/archive/'); // { moveTo: 's3://in-bucket/archive/' }
+ */
+export function parseAfterFinishFlag(value: string, flag = '--after-finish'): AfterFinish {
+  if (value === 'leave' || value === 'delete') return value;
+  if (value.startsWith('move:') && value.length > 'move:'.length) return { moveTo: value.slice('move:'.length) };
+  throw new ConfigError(`${flag} must be leave, delete or move:<dir or s3://bucket/prefix/> (got ${JSON.stringify(value)})`, {
+    context: { field: 'afterFinish' },
+  });
+}
+
+/**
+ * `--split-size <bytes>` as a number of bytes, or a ConfigError naming the flag.
+ *
+ * @example
+ * parseSplitSizeFlag('128M'); // 134217728
+ */
+export function parseSplitSizeFlag(value: string, flag = '--split-size'): number {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined || bytes < 1) {
+    throw new ConfigError(`${flag} must be a positive number of bytes, optionally with a k, M or G suffix (e.g. 64M) (got ${JSON.stringify(value)})`, {
+      context: { field: 'splitSize' },
+    });
+  }
+  return bytes;
+}

@@ -6,6 +6,8 @@ import type { SourceSplit } from './SourceSplit';
 export interface DiscoveryPage<S extends SourceSplit, C> {
   readonly splits: S[];
   readonly cursor: C;
+  /** The pass stopped early (e.g. `maxFilesPerRun`): the next pass continues from `cursor`. */
+  readonly more?: boolean;
 }
 
 /**

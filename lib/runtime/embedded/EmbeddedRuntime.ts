@@ -66,6 +66,7 @@ class EmbeddedRun {
   private readonly hosts = new Map<number, ReaderHost>();
   private readonly leases = new Map<number, Map<string, Lease>>();
   private readonly failures: { splitId: string; error: string }[] = [];
+  private readonly pendingActions = new Set<Promise<void>>();
   private readonly counters = { records: 0, badRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
   private enumerator!: SplitEnumerator<SourceSplit, unknown>;
   private readonly deadLetterDir: string;
@@ -107,6 +108,7 @@ class EmbeddedRun {
     } finally {
       this.options.signal?.removeEventListener('abort', onAbort);
       progress.stop();
+      await Promise.allSettled([...this.pendingActions]);
       await this.enumerator.close();
       await this.store.putEnumeratorState(this.enumerator.snapshotState());
     }
@@ -208,7 +210,15 @@ class EmbeddedRun {
   }
 
   /** The source's after-finish action (e.g. archive the file); a failure is reported, never undoes the commit. */
-  private async afterFinished(split: SerializedSplit): Promise<void> {
+  private afterFinished(split: SerializedSplit): Promise<void> {
+    // Tracked so the run does not end before the last action (the split is FINISHED already,
+    // so an action lost at exit would never run again).
+    const action = this.runAfterFinished(split).finally(() => this.pendingActions.delete(action));
+    this.pendingActions.add(action);
+    return action;
+  }
+
+  private async runAfterFinished(split: SerializedSplit): Promise<void> {
     const hook = this.flow.source.onSplitFinished;
     if (!hook) return;
     const isFinished = async (splitId: string) => (await this.store.get(splitId))?.status === SplitStatus.FINISHED;

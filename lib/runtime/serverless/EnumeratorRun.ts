@@ -36,7 +36,7 @@ export async function runEnumerator(deps: ServerlessDeps, remainingMs: () => num
     created += fresh.length;
     cursor = page.cursor;
     await store.putEnumeratorRow({ cursor, noMoreSplits: false, complete: false });
-    if (created >= config.maxSplitsPerRun || remainingMs() < config.timeMarginMs) {
+    if (page.more || created >= config.maxSplitsPerRun || remainingMs() < config.timeMarginMs) {
       discoveryDone = false;
       break;
     }

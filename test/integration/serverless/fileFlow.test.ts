@@ -87,6 +87,19 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('serverless runtime, file
     expect(await h.drain()).toEqual([]);
   });
 
+  it('continues a discovery capped by maxFilesPerRun from its cursor on the next run', async () => {
+    const rec = recordingSink();
+    const capped = defineFlow({ name: `flow-${++flowCount}`, source: fileSource({ path: data, maxFilesPerRun: 3 }), sink: rec.sink, deadLetterDir: join(tmp.dir, `dlq-${flowCount}`) });
+    const h = await serverlessHarness(aws(), capped);
+    expect(await runEnumerator(h.deps)).toMatchObject({ created: 3, discoveryDone: false, complete: false });
+    expect(await runEnumerator(h.deps)).toMatchObject({ created: 1, discoveryDone: true });
+    await h.drain();
+    // A new pass starts from the top, capped again: complete is declared at the end of a whole pass.
+    expect(await runEnumerator(h.deps)).toMatchObject({ created: 0, discoveryDone: false, complete: false });
+    expect(await runEnumerator(h.deps)).toMatchObject({ created: 0, discoveryDone: true, complete: true, counts: { FINISHED: 4 } });
+    expect(rec.byId.size).toBe(total);
+  });
+
   it('drops duplicate deliveries without changing the result', async () => {
     const out = join(tmp.dir, 'out-dup');
     const h = await serverlessHarness(aws(), flow(jsonlSink({ dir: out })));

@@ -5,6 +5,7 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60_000,
   setupFiles: ['<rootDir>/test/setupEnv.ts'],
+  reporters: ['default', '<rootDir>/test/plainSummaryReporter.js'],
   // Integration suites start real servers; two workers keep a 2-core machine responsive.
   maxWorkers: 2,
 };

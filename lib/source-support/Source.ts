@@ -25,6 +25,12 @@ export interface Source<T, S extends SourceSplit, E = unknown, C = unknown> {
    * than that, or a poison record would fail its whole split before it reaches a dead letter.
    */
   readonly minAttempts?: number;
+  /**
+   * Optional: true when a FINISHED split may be forgotten (its row expire). A split store is the
+   * memory of what was ingested: a file left in place whose row expired would be discovered and
+   * ingested again. The file source says true only when `afterFinish` deletes or moves the file.
+   */
+  readonly finishedSplitsMayExpire?: boolean;
   createEnumerator(ctx: SplitEnumeratorContext<S>, checkpoint?: E): SplitEnumerator<S, E>;
   createReader(ctx: SourceReaderContext): SourceReader<T, S>;
   createDiscoverer(): SplitDiscoverer<S, C>;

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { committedRecords, readJsonlDir, runAdf, startAdf } from '../helpers/adfCli';
@@ -65,6 +65,7 @@ describe('adf run killed mid-way', () => {
     const state = join(tmp.dir, 'state-killed');
     const first = await killWhenCommitted(runArgs(data, out, state), state, total / 4, 'SIGKILL');
     expect(first.code).toBeNull(); // killed, not finished
+    expect(JSON.parse(readFileSync(join(state, 'enumerator.json'), 'utf8'))).toMatchObject({ cursor: expect.any(String) }); // saved with the commits, not only at exit
     const second = await killWhenCommitted(runArgs(data, out, state), state, (total * 3) / 4, 'SIGKILL');
     expect(second.code).toBeNull();
     expect(committedRecords(state)).toBeLessThan(total);

@@ -67,6 +67,7 @@ class EmbeddedRun {
   private readonly leases = new Map<number, Map<string, Lease>>();
   private readonly failures: { splitId: string; error: string }[] = [];
   private readonly pendingActions = new Set<Promise<void>>();
+  private savedEnumeratorState: string | undefined;
   private readonly counters = { records: 0, badRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
   private enumerator!: SplitEnumerator<SourceSplit, unknown>;
   private readonly deadLetterDir: string;
@@ -180,6 +181,7 @@ class EmbeddedRun {
         this.counters.badRecords += m.commit.badRecords;
         this.counters.bytes += m.bytes;
         host.send({ type: 'commitAck', requestId: m.requestId });
+        await this.persistEnumeratorState();
         if (m.commit.finished) {
           this.counters.finished++;
           this.leases.get(readerId)!.delete(m.splitId);
@@ -207,6 +209,14 @@ class EmbeddedRun {
       if (!this.options.signal?.aborted && this.counters.restarts++ < DEFAULTS.maxReaderRestarts) this.startReader(readerId);
     }
     if (this.hosts.size === 0) this.finish();
+  }
+
+  /** Saves the enumerator's checkpoint with the split checkpoints; written only when it changed (once per discovery page). */
+  private async persistEnumeratorState(): Promise<void> {
+    const state = JSON.stringify(this.enumerator.snapshotState());
+    if (state === this.savedEnumeratorState) return;
+    this.savedEnumeratorState = state;
+    await this.store.putEnumeratorState(JSON.parse(state));
   }
 
   /** The source's after-finish action (e.g. archive the file); a failure is reported, never undoes the commit. */

@@ -77,3 +77,12 @@ export function serverlessConfigFromEnv(env: NodeJS.ProcessEnv = process.env): S
     orphanAfterMs: e.ADF_ORPHAN_AFTER_MS, maxSplitsPerRun: e.ADF_MAX_SPLITS_PER_RUN, finishedTtlDays: e.ADF_FINISHED_TTL_DAYS,
   };
 }
+
+/**
+ * Days a FINISHED split row lives: the configured TTL where the source allows its finished
+ * splits to be forgotten, otherwise never (0), because the row is what stops a file that is
+ * still in place from being ingested again.
+ */
+export function finishedTtlDaysFor(source: { readonly finishedSplitsMayExpire?: boolean }, configured: number): number {
+  return source.finishedSplitsMayExpire ? configured : 0;
+}

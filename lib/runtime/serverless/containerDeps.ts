@@ -7,7 +7,7 @@ import { JsonlFileSink } from '../../sinks/JsonlFileSink';
 import { S3JsonlSink } from '../../sinks/S3JsonlSink';
 import { isS3Uri } from '../../util/s3Uri';
 import type { SinkWriter } from '../../sinks/Sink';
-import { serverlessConfigFromEnv } from './ServerlessConfig';
+import { finishedTtlDaysFor, serverlessConfigFromEnv } from './ServerlessConfig';
 import type { ServerlessDeps } from './ServerlessDeps';
 
 let deps: ServerlessDeps | undefined;
@@ -28,7 +28,7 @@ export function containerDeps(): ServerlessDeps {
   deps = {
     config,
     flow,
-    store: new DynamoSplitStore({ client: sharedDocumentClient(), tableName: config.tableName, flow: flow.name, finishedTtlDays: config.finishedTtlDays }),
+    store: new DynamoSplitStore({ client: sharedDocumentClient(), tableName: config.tableName, flow: flow.name, finishedTtlDays: finishedTtlDaysFor(flow.source, config.finishedTtlDays) }),
     queue: new SqsSplitQueue({ client: sharedSqsClient(), queueUrl: config.queueUrl, dlqUrl: config.dlqUrl }),
     sink: once(() => flow.sink.open({ readerId: 0 })),
     deadLetter: once(() => deadLetterSink(flow.deadLetterDir).open({ readerId: 0 })),

@@ -38,6 +38,8 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
   readonly config: FileSourceConfig;
   /** Lists, reads, deletes and moves the source's files. */
   readonly store: FileStore;
+  /** Only a file that is deleted or moved once ingested can be forgotten: one left in place would be ingested again. */
+  readonly finishedSplitsMayExpire: boolean;
   private readonly onSkip: (file: SkippedFile) => void;
 
   constructor(
@@ -46,6 +48,7 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
     onSkip?: (file: SkippedFile) => void,
   ) {
     this.config = parseFileSourceOptions(options);
+    this.finishedSplitsMayExpire = this.config.afterFinish.action !== 'leave';
     this.onSkip = onSkip ?? warnOncePerFile();
     const { path, recursive, discoveryPageSize, s3Client } = this.config;
     this.store = openFileStore({ root: path, recursive, pageSize: discoveryPageSize, s3Client });

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { endpointFromEnv, type AwsService } from '../aws/config';
 import { ConfigError } from '../errors';
 import type { FlowOptions } from '../flow/FlowRef';
 import type { InvocationRecord, LocalEventLoopStats } from '../runtime/local';
 import { DEV_HELP } from './help';
+import { parseCommandArgs } from './parseCommandArgs';
 
 /** `adf dev` as parsed: the flow (undefined: ADF_FLOW from the environment) and the loop's settings. */
 export interface DevCommand {
@@ -61,13 +61,7 @@ function intFlag(flag: string, value: string | undefined, min: number, max: numb
 
 /** Parses `adf dev` arguments; every mistake is a ConfigError naming the flag. */
 export function parseDevArgs(args: string[]): DevCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (e) {
-    throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see adf dev --help)`);
-  }
-  const v = parsed.values;
+  const v = parseCommandArgs('dev', { args, options: OPTIONS, allowPositionals: false }).values;
   if (v['flow-json'] !== undefined && v.source !== undefined) throw new ConfigError('give either --flow-json or --source …, not both');
   let flow: FlowOptions | undefined;
   if (v['flow-json'] !== undefined) {

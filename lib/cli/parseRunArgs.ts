@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import type { FlowRef } from '../flow/FlowRef';
 import type { EmbeddedRunOptions } from '../runtime/embedded';
 import { parseAfterFinishFlag, parseSplitSizeFlag } from '../sources/file/FileSourceFlags';
+import { parseCommandArgs } from './parseCommandArgs';
 
 export interface RunCommand {
   readonly ref: FlowRef;
@@ -46,13 +46,7 @@ const Numbers = z.object({
 
 /** Parses `adf run` arguments; every mistake is a ConfigError naming the flag. */
 export function parseRunArgs(args: string[]): RunCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see adf run --help)`);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandArgs('run', { args, options: OPTIONS, allowPositionals: true });
   const numbers = Numbers.safeParse(v);
   if (!numbers.success) {
     const issue = numbers.error.issues[0]!;

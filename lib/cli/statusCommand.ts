@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { EnumeratorRow, ServerlessSplitStore, SplitCounts } from '../coordination/ServerlessSplitStore';
 import type { SplitRow } from '../coordination/SplitStore';
 import { ConfigError } from '../errors';
 import { STATUS_HELP } from './help';
+import { parseCommandArgs } from './parseCommandArgs';
 
 export interface StatusCommand {
   /** Undefined: the name in ADF_FLOW. */
@@ -41,13 +41,7 @@ const OPTIONS = {
 } as const;
 
 export function parseStatusArgs(args: string[]): StatusCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new ConfigError(`${(e as Error).message.split('\n')[0]} (see adf status --help)`);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandArgs('status', { args, options: OPTIONS, allowPositionals: true });
   if (positionals.length > 1) throw new ConfigError(`adf status takes one flow name (got ${positionals.join(' ')})`);
   return { flow: positionals[0], table: v.table, json: v.json ?? false, verbose: v.verbose ?? false, help: v.help ?? false };
 }

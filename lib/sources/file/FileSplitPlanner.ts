@@ -1,21 +1,15 @@
 import type { Readable } from 'node:stream';
 import { FileSplit, rangeSplitId, TO_END_OF_FILE, type FilePosition } from './FileSplit';
-import { isTabSeparated, type FileType } from './FileTypeInference';
+import type { FileType } from './FileTypeInference';
 import { CsvChunkParser } from './format/CsvChunkParser';
 import { CsvCutScanner, type CutPoint } from './format/CsvCutScanner';
+import { csvDialect, type FormatOptions } from './format/FormatOptions';
 import type { FileRef, FileStore } from './store/FileStore';
 
-export interface SplitPlanOptions {
+/** The source's format options (the planner reads CSV exactly as the cursor will), and the split size. */
+export interface SplitPlanOptions extends FormatOptions {
   /** A file larger than this (uncompressed CSV or JSON Lines) is cut into ranges of about this size. */
   readonly splitSize: number;
-  readonly csv: {
-    readonly delimiter?: string;
-    readonly quote: string;
-    readonly escape?: string;
-    readonly header: boolean;
-    readonly columns?: readonly string[];
-  };
-  readonly maxRecordBytes: number;
 }
 
 const LF = 0x0a;
@@ -76,10 +70,11 @@ export class FileSplitPlanner {
    */
   private async csvCuts(ref: FileRef): Promise<{ points: CutPoint[]; header?: readonly string[] } | undefined> {
     const { csv, splitSize, maxRecordBytes } = this.options;
-    const quote = Buffer.from(csv.quote);
-    if ((csv.escape ?? csv.quote) !== csv.quote || quote.length !== 1) return undefined;
+    const dialect = csvDialect(csv, ref.fileId);
+    const quote = Buffer.from(dialect.quote);
+    if (dialect.escape !== dialect.quote || quote.length !== 1) return undefined;
     const scanner = new CsvCutScanner(splitSize, quote[0]!);
-    const header = csv.header ? new HeaderReader({ delimiter: csv.delimiter ?? (isTabSeparated(ref.fileId) ? '\t' : ','), quote: csv.quote, escape: csv.quote, maxRecordSize: maxRecordBytes }) : undefined;
+    const header = csv.header ? new HeaderReader({ ...dialect, maxRecordSize: maxRecordBytes }) : undefined;
     for await (const chunk of this.read(ref, 0, ref.size)) {
       scanner.write(chunk);
       header?.write(chunk);

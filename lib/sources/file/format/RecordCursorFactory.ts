@@ -1,25 +1,12 @@
 import { TO_END_OF_FILE, type FileSplit } from '../FileSplit';
-import { isTabSeparated } from '../FileTypeInference';
 import { ByteSource } from './ByteSource';
 import { CsvRecordCursor } from './CsvRecordCursor';
 import { JsonLinesRecordCursor } from './JsonLinesRecordCursor';
 import type { RecordCursor } from './RecordCursor';
 import type { FileStore } from '../store/FileStore';
+import { csvDialect, type FormatOptions } from './FormatOptions';
 
-/** How to read the formats, as configured on the source (validated there). */
-export interface FormatOptions {
-  readonly csv: {
-    /** Undefined: ',' , or a tab for `.tsv` files. */
-    readonly delimiter?: string;
-    readonly quote: string;
-    /** Undefined: the quote character (a doubled quote is a literal quote). */
-    readonly escape?: string;
-    readonly header: boolean;
-    readonly columns?: readonly string[];
-  };
-  /** Longest record or line; bounds the memory one malformed record can take. */
-  readonly maxRecordBytes: number;
-}
+export type { FormatOptions } from './FormatOptions';
 
 /**
  * Opens the cursor for a split's format at the split's position, reading through `store`
@@ -37,9 +24,7 @@ export function openRecordCursor(split: FileSplit, options: FormatOptions, store
   if (split.format === 'jsonl') return new JsonLinesRecordCursor(bytes, position, options);
   const { csv } = options;
   return new CsvRecordCursor(bytes, position, {
-    delimiter: csv.delimiter ?? (isTabSeparated(split.fileId) ? '\t' : ','),
-    quote: csv.quote,
-    escape: csv.escape ?? csv.quote,
+    ...csvDialect(csv, split.fileId),
     header: csv.header,
     columns: csv.columns,
     maxRecordSize: options.maxRecordBytes,

@@ -10,7 +10,7 @@ import {
 } from './LocalEventLoopOptions';
 import { LocalSqsPoller } from './LocalSqsPoller';
 import { pause, runEvery } from './LocalSchedule';
-import { invokeReader } from './ReaderInvocation';
+import { invokeReader } from './LocalReaderInvocation';
 import { scheduledEvent } from './SqsEventFactory';
 
 // The loop's public types live beside the parts that define them; index.ts imports them from here.

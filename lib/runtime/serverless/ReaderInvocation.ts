@@ -17,6 +17,8 @@ export type ReaderOutcome = 'committed' | 'finished' | 'idle' | 'dropped' | 'def
 export interface InvocationClock {
   readonly owner: string;
   remainingMs(): number;
+  /** The invocation's first message (it is never deferred for lack of time). */
+  readonly firstMessage?: boolean;
 }
 
 /**
@@ -27,9 +29,11 @@ export interface InvocationClock {
  */
 export async function processSplitMessage(deps: ServerlessDeps, message: SplitMessage, clock: InvocationClock): Promise<ReaderOutcome> {
   const { config, store } = deps;
-  if (clock.remainingMs() < 2 * config.timeMarginMs) {
+  if (!clock.firstMessage && clock.remainingMs() < 2 * config.timeMarginMs) {
     // Reached late in an SQS batch: too little time left to read anything. Hand the message on
-    // unclaimed (same token) rather than claim, read nothing and back off as if idle.
+    // unclaimed (same token) rather than claim, read nothing and back off as if idle. The first
+    // message of an invocation is always tried: with a timeout under two margins, every message
+    // would otherwise be handed on forever.
     await deps.queue.enqueue([message]);
     return 'deferred';
   }

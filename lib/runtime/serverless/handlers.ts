@@ -47,9 +47,10 @@ export function createReaderHandler(provide: DepsProvider = containerDeps) {
     logger.addContext(context);
     const deps = provide();
     metrics.addDimension('flow', deps.flow.name);
-    const clock = { owner: context.awsRequestId, remainingMs: () => context.getRemainingTimeInMillis() };
+    let handled = 0;
     const handle = async (record: SQSRecord) => {
       const message = parseSplitMessage(record.body);
+      const clock = { owner: context.awsRequestId, remainingMs: () => context.getRemainingTimeInMillis(), firstMessage: handled++ === 0 };
       logger.appendKeys({ splitId: message.splitId });
       try {
         return await processSplitMessage(deps, message, clock);

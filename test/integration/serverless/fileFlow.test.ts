@@ -241,8 +241,17 @@ describe('serverless runtime, a message reached with too little time left', () =
       const [message] = await h.takeMessages();
       expect(await processSplitMessage(h.deps, message!, { owner: 'late', remainingMs: () => 1_500 })).toBe('deferred');
       expect(await h.deps.store.get('a.jsonl')).toMatchObject({ status: SplitStatus.PENDING, leaseToken: 0 });
+      const [again] = await h.takeMessages();
+      expect(again).toEqual(message); // the same message, same token, handed on
+      await h.deps.queue.enqueue([again!]);
       expect(await h.drain()).toEqual(['finished']);
       expect(rec.byId.size).toBe(2);
+      // The first message of an invocation is read however little time is left (no endless hand-on).
+      writeFileSync(join(tmp.dir, 'b.jsonl'), '{"n":3}\n');
+      await runEnumerator(h.deps);
+      const [first] = await h.takeMessages();
+      expect(await processSplitMessage(h.deps, first!, { owner: 'short', remainingMs: () => 1_500, firstMessage: true })).toBe('finished');
+      expect(rec.byId.size).toBe(3);
     } finally {
       tmp.cleanup();
     }

@@ -1,13 +1,15 @@
 import { closeSync, constants, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeName } from '../util/safeName';
+import { toJsonLines } from './jsonLines';
+import type { LineFormat } from './jsonLines';
 import type { Sink, SinkBatch, SinkContext, SinkWriter } from './Sink';
 
 export interface JsonlFileSinkOptions {
   /** Output directory; one part file per split: `part-<split>.jsonl`. */
   readonly dir: string;
   /** How a record becomes a line; default `{"id":…,"value":…}`. */
-  readonly format?: (id: string, value: unknown) => unknown;
+  readonly format?: LineFormat;
 }
 
 /** Open part files per writer; past this many the least recently written is closed. */
@@ -46,10 +48,7 @@ class JsonlPartWriter implements SinkWriter<unknown> {
     const committed = typeof batch.sinkState === 'number' ? batch.sinkState : 0;
     const part = this.part(batch.splitId, committed);
     if (batch.records.length > 0) {
-      const format = this.options.format ?? ((id, value) => ({ id, value }));
-      let text = '';
-      for (const r of batch.records) text += JSON.stringify(format(r.id, r.value)) + '\n';
-      const data = Buffer.from(text);
+      const data = Buffer.from(toJsonLines(batch.records, this.options.format));
       writeFully(part.fd, data, part.length);
       part.length += data.length;
     }

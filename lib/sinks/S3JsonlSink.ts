@@ -4,12 +4,14 @@ import { sharedS3Client } from '../aws/s3Client';
 import { wrapAwsError } from '../aws/errors';
 import { parseS3Uri } from '../util/s3Uri';
 import { safeName } from '../util/safeName';
+import { toJsonLines } from './jsonLines';
+import type { LineFormat } from './jsonLines';
 import type { Sink, SinkBatch, SinkWriter } from './Sink';
 
 export interface S3JsonlSinkOptions {
   /** `s3://bucket/prefix/`: objects go to `<prefix><split>/<batch number>.jsonl`. */
   readonly uri: string;
-  readonly format?: (id: string, value: unknown) => unknown;
+  readonly format?: LineFormat;
   readonly client?: S3Client;
 }
 
@@ -31,13 +33,11 @@ export class S3JsonlSink implements Sink {
     const { bucket, key } = parseS3Uri(this.options.uri, 'out');
     const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
     const client = this.options.client ?? sharedS3Client();
-    const format = this.options.format ?? ((id, value) => ({ id, value }));
     return {
       write: async (batch: SinkBatch<unknown>) => {
         const seq = typeof batch.sinkState === 'number' ? batch.sinkState : 0;
         if (batch.records.length === 0) return seq;
-        let body = '';
-        for (const r of batch.records) body += JSON.stringify(format(r.id, r.value)) + '\n';
+        const body = toJsonLines(batch.records, this.options.format);
         const objectKey = `${prefix}${safeName(batch.splitId)}/${String(seq).padStart(10, '0')}.jsonl`;
         try {
           await client.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: body, ContentType: 'application/x-ndjson' }));

@@ -1,3 +1,4 @@
+import { toJsonLines } from './jsonLines';
 import type { Sink, SinkBatch, SinkWriter } from './Sink';
 
 /**
@@ -9,8 +10,7 @@ export class StdoutSink implements Sink {
   async open(): Promise<SinkWriter<unknown>> {
     return {
       write: async (batch: SinkBatch<unknown>) => {
-        let text = '';
-        for (const r of batch.records) text += JSON.stringify({ id: r.id, value: r.value }) + '\n';
+        const text = toJsonLines(batch.records);
         if (text) await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
         return undefined;
       },

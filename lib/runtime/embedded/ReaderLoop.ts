@@ -1,5 +1,6 @@
 import type { Flow } from '../../flow/Flow';
 import { JsonlFileSink } from '../../sinks/JsonlFileSink';
+import { VALUE_LINE } from '../../sinks/jsonLines';
 import type { SinkWriter } from '../../sinks/Sink';
 import { InputStatus } from '../../source-support/RecordBatch';
 import type { BatchLimits, RecordBatch } from '../../source-support/RecordBatch';
@@ -44,7 +45,7 @@ export class ReaderLoop {
   async run(): Promise<void> {
     const ctx = { readerId: this.options.readerId };
     const sink = await this.flow.sink.open(ctx);
-    const deadLetter = await new JsonlFileSink({ dir: this.options.deadLetterDir, format: (_id, value) => value }).open(ctx);
+    const deadLetter = await new JsonlFileSink({ dir: this.options.deadLetterDir, format: VALUE_LINE }).open(ctx);
     await this.installReader();
     try {
       while (!this.stopping) {

@@ -4,6 +4,7 @@ import { DynamoSplitStore } from '../../coordination/DynamoSplitStore';
 import { SqsSplitQueue } from '../../coordination/SqsSplitQueue';
 import { flowFromOptions } from '../../flow/flowFromOptions';
 import { JsonlFileSink } from '../../sinks/JsonlFileSink';
+import { VALUE_LINE } from '../../sinks/jsonLines';
 import { S3JsonlSink } from '../../sinks/S3JsonlSink';
 import { isS3Uri } from '../../util/s3Uri';
 import type { SinkWriter } from '../../sinks/Sink';
@@ -43,7 +44,6 @@ export function resetContainerDeps(): void {
 
 /** Lambda's disk is not durable: deployments point dead letters at S3 (`"deadLetter": "s3://…"` in ADF_FLOW). */
 function deadLetterSink(where: string | undefined) {
-  const format = (_id: string, value: unknown) => value;
-  if (where && isS3Uri(where)) return new S3JsonlSink({ uri: where, format });
-  return new JsonlFileSink({ dir: where ?? '/tmp/adf-dead-letter', format });
+  if (where && isS3Uri(where)) return new S3JsonlSink({ uri: where, format: VALUE_LINE });
+  return new JsonlFileSink({ dir: where ?? '/tmp/adf-dead-letter', format: VALUE_LINE });
 }

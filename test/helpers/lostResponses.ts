@@ -57,3 +57,39 @@ export function loseResponses(client: { middlewareStack: MiddlewareStack<any, an
     },
   };
 }
+
+export interface RequestRefusal {
+  /** Requests refused so far. */
+  readonly refused: number;
+  /** Refuse nothing more. */
+  stop(): void;
+}
+
+/**
+ * The other fault: requests `when` accepts never reach the server and fail with a
+ * non-retryable error (an unreachable or forbidden queue), until `stop()`.
+ *
+ * @example
+ * const dlqDown = refuseRequests(sqs, (name, input) => name === 'SendMessageCommand' && (input as { QueueUrl?: string }).QueueUrl === dlqUrl);
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function refuseRequests(client: { middlewareStack: MiddlewareStack<any, any> }, when: (commandName: string, input: unknown) => boolean): RequestRefusal {
+  let refused = 0;
+  let on = true;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!on || !when(String(context.commandName ?? ''), args.input)) return next(args);
+      refused++;
+      throw Object.assign(new Error('injected: request refused'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+    },
+    { step: 'initialize', name: 'adfTestRefuseRequests' },
+  );
+  return {
+    get refused() {
+      return refused;
+    },
+    stop() {
+      on = false;
+    },
+  };
+}

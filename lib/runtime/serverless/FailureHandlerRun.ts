@@ -47,6 +47,7 @@ export async function runFailureHandler(deps: ServerlessDeps, now = Date.now()):
   metrics.addMetric('leasesReclaimed', MetricUnit.Count, reclaimed);
   metrics.addMetric('splitsFailed', MetricUnit.Count, failed);
   metrics.addMetric('messagesResent', MetricUnit.Count, resent);
+  metrics.addMetric('alertsResent', MetricUnit.Count, realerted);
   if (reclaimed + failed + resent + realerted > 0) logger.info('failure handler recovered splits', { reclaimed, failed, resent, realerted });
   return { reclaimed, failed, resent };
 }

@@ -8,12 +8,15 @@
  * |-----------------|-----------------|--------------------|------------------------------|-------------------------------|
  * | split, ASSIGNED | `FLOW#<flow>`   | `SPLIT#<splitId>`  | `FLOW#<flow>#ASSIGNED`       | lease expiry, epoch ms, padded |
  * | split, PENDING  | `FLOW#<flow>`   | `SPLIT#<splitId>`  | `FLOW#<flow>#PENDING`        | last update, epoch ms, padded  |
- * | split, FINISHED / FAILED | `FLOW#<flow>` | `SPLIT#<splitId>` | (removed)              | (removed)                     |
+ * | split, FAILED, alert not yet sent | `FLOW#<flow>` | `SPLIT#<splitId>` | `FLOW#<flow>#FAILED` | failure / last send try, padded |
+ * | split, FINISHED, or FAILED and reported | `FLOW#<flow>` | `SPLIT#<splitId>` | (removed) | (removed)              |
  * | enumerator      | `FLOW#<flow>`   | `ENUMERATOR`       | —                            | —                             |
  *
- * The index is sparse: finished and failed rows REMOVE gsi1pk/gsi1sk, so the failure handler's
- * queries (`gsi1pk = FLOW#f#ASSIGNED AND gsi1sk < now` = expired leases; `FLOW#f#PENDING AND
- * gsi1sk < now - grace` = orphaned PENDING splits) only ever touch live work.
+ * The index is sparse: finished rows, and failed rows once their dead-letter alert was sent,
+ * REMOVE gsi1pk/gsi1sk, so the failure handler's queries (`gsi1pk = FLOW#f#ASSIGNED AND gsi1sk
+ * < now` = expired leases; `FLOW#f#PENDING AND gsi1sk < now - grace` = orphaned PENDING splits;
+ * `FLOW#f#FAILED AND gsi1sk < now - grace` = failures whose alert was never sent) only ever
+ * touch work left to do.
  *
  * Key sizes: DynamoDB limits a sort key to 1024 bytes, so a split id longer than 1017 UTF-8
  * bytes must be shortened (e.g. hashed) by the store before it becomes a key.
@@ -37,8 +40,8 @@ export const SPLIT_SORT_KEY_PREFIX = 'SPLIT#';
 /** The sort key of the flow's enumerator row (discovery cursor, no-more-splits). */
 export const ENUMERATOR_SORT_KEY = 'ENUMERATOR';
 
-/** Statuses that appear in the status/lease index; the others leave it. */
-export type IndexedSplitStatus = 'ASSIGNED' | 'PENDING';
+/** Statuses that appear in the status/lease index (FAILED only until its alert was sent); FINISHED leaves it. */
+export type IndexedSplitStatus = 'ASSIGNED' | 'PENDING' | 'FAILED';
 
 /** Digits of a zero-padded epoch-ms sort key: string order = numeric order until year 33658. */
 export const INDEX_TIME_DIGITS = 15;
@@ -56,7 +59,7 @@ export function splitSortKey(splitId: string): string {
   return SPLIT_SORT_KEY_PREFIX + splitId;
 }
 
-/** `FLOW#<flow>#ASSIGNED` or `FLOW#<flow>#PENDING`. */
+/** `FLOW#<flow>#ASSIGNED`, `FLOW#<flow>#PENDING` or `FLOW#<flow>#FAILED`. */
 export function statusIndexPartitionKey(flow: string, status: IndexedSplitStatus): string {
   return `${flowPartitionKey(flow)}#${status}`;
 }

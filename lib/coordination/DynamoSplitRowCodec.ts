@@ -21,8 +21,10 @@
  * | `records`        | N       | always; running total                                       |
  * | `badRecords`     | N       | always; running total                                       |
  * | `updatedAt`      | N       | always, epoch ms                                            |
- * | `gsi1pk`         | S       | PENDING / ASSIGNED only: `FLOW#<flow>#<status>`             |
- * | `gsi1sk`         | S       | PENDING: last update / re-enqueue; ASSIGNED: lease expiry    |
+ * | `gsi1pk`         | S       | PENDING / ASSIGNED, FAILED until its alert was sent          |
+ * | `gsi1sk`         | S       | PENDING: last update / re-enqueue; ASSIGNED: lease expiry;   |
+ * |                  |         | FAILED: failure or last alert attempt                        |
+ * | `writeId`        | S       | always: id of the store call that wrote the row last         |
  * | `ttl`            | N       | FINISHED only, epoch seconds                                |
  *
  * The enumerator row (`sk` = `ENUMERATOR`): `cursor` (any), `noMoreSplits` (BOOL),
@@ -70,6 +72,7 @@ export type SplitItem = SplitKey & {
   readonly gsi1pk?: string;
   readonly gsi1sk?: string;
   readonly ttl?: number;
+  readonly writeId?: string;
 };
 
 /**
@@ -91,9 +94,10 @@ export function enumeratorKey(flow: string): SplitKey {
   return { pk: flowPartitionKey(flow), sk: ENUMERATOR_SORT_KEY };
 }
 
-/** A new PENDING row, in the status index as last touched `now`. */
-export function newSplitItem(flow: string, split: SerializedSplit, now: number): SplitItem {
+/** A new PENDING row, in the status index as last touched `now`; `writeId` as in DynamoSplitUpdates.splitUpdateCommand. */
+export function newSplitItem(flow: string, split: SerializedSplit, now: number, writeId: string): SplitItem {
   return {
+    writeId,
     ...splitKey(flow, split.splitId),
     splitId: split.splitId,
     split: toStoredJson(split) as SerializedSplit,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { flowPartitionKey } from '../aws/splitTable';
@@ -11,6 +12,8 @@ import {
   commitUpdate,
   enumeratorRowCommand,
   enumeratorStateCommand,
+  failureReportClaimUpdate,
+  failureReportedUpdate,
   reclaimUpdate,
   releaseUpdates,
   splitUpdateCommand,
@@ -59,7 +62,8 @@ const optionsSchema = z.object({
  *
  * Every state change is one conditional write, so no transactions are needed and two readers
  * can never both commit a split: a claim bumps `leaseToken`, and commit/release hold only
- * while the row still carries the token they claimed with. Reads of single rows and listings
+ * while the row still carries the token they claimed with. Each write also carries a fresh
+ * `writeId`, so one whose response was lost neither applies twice nor reads as refused. Reads of single rows and listings
  * are strongly consistent; the status index (listExpiredLeases, listStalePending) is
  * eventually consistent, which the conditional writes that follow it make harmless.
  *
@@ -92,12 +96,16 @@ export class DynamoSplitStore implements ServerlessSplitStore {
     this.queries = new DynamoSplitQueries(this.table, settings.pageSize);
   }
 
-  /** PutItem per split, `attribute_not_exists(pk)`: a split seen before is left as it is. */
+  /**
+   * PutItem per split, `attribute_not_exists(pk)`: a split seen before is left as it is. A put
+   * whose response was lost (its SDK retry fails the condition) still counts as created.
+   */
   async createSplits(splits: SerializedSplit[]): Promise<SerializedSplit[]> {
     const created = await mapWithConcurrency(splits, this.createConcurrency, async (split) => {
-      const item = newSplitItem(this.flow, split, this.clock());
-      const put = new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' });
-      return (await this.table.sendConditional(() => this.table.client.send(put), 'create split', split.splitId)) !== undefined;
+      const writeId = randomUUID();
+      const item = newSplitItem(this.flow, split, this.clock(), writeId);
+      const put = new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+      return this.table.putNew(put, 'create split', split.splitId, writeId);
     });
     return splits.filter((_, index) => created[index]);
   }
@@ -128,11 +136,12 @@ export class DynamoSplitStore implements ServerlessSplitStore {
    */
   async release(lease: Lease, error: string | undefined, maxAttempts: number): Promise<SplitRow> {
     const { toPending, toFailed } = releaseUpdates(this.flow, lease, error, maxAttempts, this.clock());
+    const writeId = randomUUID();
     if (toPending !== undefined) {
-      const row = await this.update(lease.splitId, toPending, 'release split');
+      const row = await this.update(lease.splitId, toPending, 'release split', writeId);
       if (row !== undefined) return row;
     }
-    const row = await this.update(lease.splitId, toFailed, 'release split');
+    const row = await this.update(lease.splitId, toFailed, 'release split', writeId);
     if (row === undefined) throw fencedOff(lease);
     return row;
   }
@@ -156,6 +165,18 @@ export class DynamoSplitStore implements ServerlessSplitStore {
 
   async touchPending(row: SplitRow): Promise<boolean> {
     return (await this.update(row.splitId, touchPendingUpdate(row, this.clock()), 'touch pending split')) !== undefined;
+  }
+
+  listUnreportedFailures(before: number, limit: number): AsyncIterable<SplitRow> {
+    return this.queries.listIndex(SplitStatus.FAILED, before, limit, 'list unreported failures');
+  }
+
+  async claimFailureReport(row: SplitRow, before: number): Promise<boolean> {
+    return (await this.update(row.splitId, failureReportClaimUpdate(this.flow, before, this.clock()), 'claim failure report')) !== undefined;
+  }
+
+  async markFailureReported(row: SplitRow): Promise<boolean> {
+    return (await this.update(row.splitId, failureReportedUpdate(this.flow, row), 'mark failure reported')) !== undefined;
   }
 
   /** Reads every row's status, a page at a time (see DynamoSplitQueries.countByStatus for the cost). */
@@ -190,9 +211,13 @@ export class DynamoSplitStore implements ServerlessSplitStore {
     return (await this.table.send(() => this.table.client.send(get), 'get enumerator row')).Item;
   }
 
-  /** One conditional write of a split row: the row after it, or undefined when its condition failed. */
-  private update(splitId: string, parts: UpdateParts, action: string): Promise<SplitRow | undefined> {
-    return this.table.updateRow(splitUpdateCommand(this.tableName, this.flow, splitId, parts), action, splitId);
+  /**
+   * One conditional write of a split row: the row after it, or undefined when its condition
+   * failed. `writeId` makes it apply at most once and recognisable after a lost response
+   * (splitUpdateCommand); a release passes one id to both of its writes, only one can hold.
+   */
+  private update(splitId: string, parts: UpdateParts, action: string, writeId: string = randomUUID()): Promise<SplitRow | undefined> {
+    return this.table.updateRow(splitUpdateCommand(this.tableName, this.flow, splitId, parts, writeId), action, splitId, writeId);
   }
 }
 

@@ -121,20 +121,19 @@ export function releaseUpdates(flow: string, lease: Lease, error: string | undef
       : undefined;
   const toFailed: UpdateParts = {
     condition: `${HOLDS_LEASE} AND #attempts >= :threshold`,
-    update: setRemove(set, ['#leaseOwner', '#leaseExpiresAt', '#gsi1pk', '#gsi1sk']),
-    values: { ...base, ':status': SplitStatus.FAILED },
+    update: setRemove([...set, '#gsi1pk = :index', '#gsi1sk = :indexTime'], ['#leaseOwner', '#leaseExpiresAt']),
+    values: { ...base, ':status': SplitStatus.FAILED, ...unreportedIndex(flow, now) },
   };
   return toPending === undefined ? { toFailed } : { toPending, toFailed };
 }
 
-/** An expired lease taken back as seen in `row` (expired at `now`): PENDING again, or FAILED at `maxAttempts`. */
+/** An expired lease taken back as seen in `row` (expired at `now`): PENDING again, or FAILED (unreported) at `maxAttempts`. */
 export function reclaimUpdate(flow: string, row: SplitRow, now: number, maxAttempts: number, updatedAt: number): UpdateParts {
   const attempts = row.attempts + 1;
   const failed = attempts >= maxAttempts;
   const set = ['#status = :status', '#leaseToken = #leaseToken + :one', '#attempts = :attempts', '#lastError = :error', '#updatedAt = :updatedAt'];
   const remove = ['#leaseOwner', '#leaseExpiresAt'];
-  if (failed) remove.push('#gsi1pk', '#gsi1sk');
-  else set.push('#gsi1pk = :index', '#gsi1sk = :indexTime');
+  set.push('#gsi1pk = :index', '#gsi1sk = :indexTime');
   return {
     // `attempts` too: a late commit of the expired holder reset it without moving the token.
     condition: '#status = :assigned AND #leaseToken = :token AND #leaseExpiresAt < :now AND #attempts = :seenAttempts',
@@ -149,7 +148,7 @@ export function reclaimUpdate(flow: string, row: SplitRow, now: number, maxAttem
       ':attempts': attempts,
       ':error': LEASE_EXPIRED_ERROR,
       ':updatedAt': updatedAt,
-      ...(failed ? {} : { ':index': statusIndexPartitionKey(flow, SplitStatus.PENDING), ':indexTime': statusIndexSortKey(updatedAt) }),
+      ...(failed ? unreportedIndex(flow, updatedAt) : { ':index': statusIndexPartitionKey(flow, SplitStatus.PENDING), ':indexTime': statusIndexSortKey(updatedAt) }),
     },
   };
 }
@@ -163,17 +162,63 @@ export function touchPendingUpdate(row: SplitRow, now: number): UpdateParts {
   };
 }
 
-/** The UpdateItem of a split row, returning the row after it. */
-export function splitUpdateCommand(tableName: string, flow: string, splitId: string, parts: UpdateParts): UpdateCommand {
+/**
+ * An unreported failure whose alert may be sent by the caller now: it failed (or was last
+ * tried) before `before`. Moving its time to `now` lets only one of two failure handlers
+ * that saw it send, and puts a failed send at the back until `before` passes it again.
+ */
+export function failureReportClaimUpdate(flow: string, before: number, now: number): UpdateParts {
+  return {
+    condition: '#status = :failed AND #gsi1pk = :index AND #gsi1sk < :before',
+    update: 'SET #gsi1sk = :indexTime',
+    values: { ':failed': SplitStatus.FAILED, ':before': statusIndexSortKey(Math.max(0, Math.floor(before))), ...unreportedIndex(flow, now) },
+  };
+}
+
+/** The failure's alert was sent: the row leaves the index for good. */
+export function failureReportedUpdate(flow: string, row: SplitRow): UpdateParts {
+  return {
+    condition: '#status = :failed AND #leaseToken = :token AND #gsi1pk = :index',
+    update: 'REMOVE #gsi1pk, #gsi1sk',
+    values: { ':failed': SplitStatus.FAILED, ':token': row.leaseToken, ':index': statusIndexPartitionKey(flow, SplitStatus.FAILED) },
+  };
+}
+
+/** A FAILED row stays in the index, under FLOW#f#FAILED, until its dead-letter alert was sent. */
+function unreportedIndex(flow: string, now: number): Record<string, string> {
+  return { ':index': statusIndexPartitionKey(flow, SplitStatus.FAILED), ':indexTime': statusIndexSortKey(now) };
+}
+
+/**
+ * The UpdateItem of a split row, returning the row after it. `writeId` (new for each call of
+ * the store) is written with the change and the write holds only while the row does not
+ * carry it yet: an SDK retry of a write whose response was lost fails its condition instead
+ * of applying twice, and the old row it returns (ReturnValuesOnConditionCheckFailure) shows
+ * the store its own write, which it then reports as done (DynamoSplitClient.updateRow).
+ */
+export function splitUpdateCommand(tableName: string, flow: string, splitId: string, parts: UpdateParts, writeId: string): UpdateCommand {
+  // No parentheses around parts.condition (DynamoDB refuses redundant ones): none has a top-level OR.
+  const condition = `${parts.condition} AND ${NOT_WRITTEN_YET}`;
+  const update = addSet(parts.update, '#writeId = :writeId');
   return new UpdateCommand({
     TableName: tableName,
     Key: splitKey(flow, splitId),
-    ConditionExpression: parts.condition,
-    UpdateExpression: parts.update,
-    ExpressionAttributeNames: attributeNames(parts.condition, parts.update),
-    ExpressionAttributeValues: parts.values,
+    ConditionExpression: condition,
+    UpdateExpression: update,
+    ExpressionAttributeNames: attributeNames(condition, update),
+    ExpressionAttributeValues: { ...parts.values, ':writeId': writeId },
     ReturnValues: 'ALL_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
+}
+
+/** The write's condition part that makes it apply at most once (see splitUpdateCommand). */
+const NOT_WRITTEN_YET = '(attribute_not_exists(#writeId) OR #writeId <> :writeId)';
+
+/** `SET a, b REMOVE c` + `d` → `SET a, b, d REMOVE c`. */
+function addSet(update: string, assignment: string): string {
+  if (update.startsWith('SET ')) return update.replace(/^SET (.*?)( REMOVE |$)/, (_m, sets: string, rest: string) => `SET ${sets}, ${assignment}${rest}`);
+  return `SET ${assignment} ${update}`;
 }
 
 /** Unconditional: the enumerator is the row's only writer (one enumerator per flow at a time). */

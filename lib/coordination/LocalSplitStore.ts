@@ -20,13 +20,14 @@ export class LocalSplitStore implements SplitStore {
   private readonly splitDir: string;
   private readonly lockFile: string;
 
-  private constructor(private readonly dir: string, private readonly fsync: boolean) {
+  private constructor(private readonly dir: string, private readonly fsync: boolean, private readonly clock: () => number) {
     this.splitDir = join(dir, 'splits');
     this.lockFile = join(dir, 'lock');
   }
 
-  static open(dir: string, options: { fsync?: boolean } = {}): LocalSplitStore {
-    const store = new LocalSplitStore(dir, options.fsync ?? false);
+  /** `clock`: epoch ms (tests); default Date.now. */
+  static open(dir: string, options: { fsync?: boolean; clock?: () => number } = {}): LocalSplitStore {
+    const store = new LocalSplitStore(dir, options.fsync ?? false, options.clock ?? Date.now);
     mkdirSync(store.splitDir, { recursive: true });
     store.lock();
     for (const name of readdirSync(store.splitDir)) {
@@ -46,7 +47,7 @@ export class LocalSplitStore implements SplitStore {
     const created: SerializedSplit[] = [];
     for (const split of splits) {
       if (this.rows.has(split.splitId)) continue;
-      this.put({ splitId: split.splitId, split, status: SplitStatus.PENDING, leaseToken: 0, attempts: 0, records: 0, badRecords: 0, updatedAt: Date.now() });
+      this.put({ splitId: split.splitId, split, status: SplitStatus.PENDING, leaseToken: 0, attempts: 0, records: 0, badRecords: 0, updatedAt: this.clock() });
       created.push(split);
     }
     return created;
@@ -58,9 +59,10 @@ export class LocalSplitStore implements SplitStore {
 
   async claim(splitId: string, owner: string, leaseMs: number, expectedToken?: number): Promise<ClaimResult | undefined> {
     const row = this.rows.get(splitId);
-    const now = Date.now();
+    const now = this.clock();
     const current = row && (expectedToken === undefined || row.leaseToken === expectedToken);
-    const claimable = current && (row.status === SplitStatus.PENDING || (row.status === SplitStatus.ASSIGNED && (row.leaseExpiresAt ?? 0) <= now));
+    // Expired strictly before now, as in DynamoSplitStore: a lease is good up to its last millisecond.
+    const claimable = current && (row.status === SplitStatus.PENDING || (row.status === SplitStatus.ASSIGNED && (row.leaseExpiresAt ?? 0) < now));
     if (!row || !claimable) return undefined;
     const lease: Lease = { splitId, owner, token: row.leaseToken + 1, expiresAt: now + leaseMs };
     const claimed = this.put({ ...row, status: SplitStatus.ASSIGNED, leaseOwner: owner, leaseToken: lease.token, leaseExpiresAt: lease.expiresAt, updatedAt: now });
@@ -78,7 +80,7 @@ export class LocalSplitStore implements SplitStore {
       sinkState: commit.sinkState,
       records: row.records + commit.records,
       badRecords: row.badRecords + commit.badRecords,
-      updatedAt: Date.now(),
+      updatedAt: this.clock(),
     });
   }
 
@@ -86,7 +88,7 @@ export class LocalSplitStore implements SplitStore {
     const row = this.holding(lease);
     const attempts = row.attempts + (error === undefined ? 0 : 1);
     const status = attempts >= maxAttempts ? SplitStatus.FAILED : SplitStatus.PENDING;
-    return this.put({ ...row, status, attempts, lastError: error ?? row.lastError, leaseOwner: undefined, leaseExpiresAt: undefined, updatedAt: Date.now() });
+    return this.put({ ...row, status, attempts, lastError: error ?? row.lastError, leaseOwner: undefined, leaseExpiresAt: undefined, updatedAt: this.clock() });
   }
 
   async *list(): AsyncIterable<SplitRow> {

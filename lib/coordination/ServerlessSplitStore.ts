@@ -33,6 +33,16 @@ export interface ServerlessSplitStore extends SplitStore {
   reclaimExpired(row: SplitRow, now: number, maxAttempts: number): Promise<SplitRow | undefined>;
   /** Marks a PENDING row as re-enqueued now (conditional on its token), so it is not stale again at once. */
   touchPending(row: SplitRow): Promise<boolean>;
+  /**
+   * FAILED rows whose dead-letter alert was never confirmed sent, failed (or last tried)
+   * before `before`. A row turns FAILED first and is alerted after, so a crash or a failed
+   * send in between leaves it here for the failure handler to alert again.
+   */
+  listUnreportedFailures(before: number, limit: number): AsyncIterable<SplitRow>;
+  /** Takes the alert of an unreported failure listed with `before` (conditional: one caller wins; a failed send retries after `before` passes it again). */
+  claimFailureReport(row: SplitRow, before: number): Promise<boolean>;
+  /** Its alert was sent: the failure is no longer unreported. */
+  markFailureReported(row: SplitRow): Promise<boolean>;
   countByStatus(): Promise<SplitCounts>;
   getEnumeratorRow<C>(): Promise<EnumeratorRow<C> | undefined>;
   putEnumeratorRow<C>(row: Omit<EnumeratorRow<C>, 'updatedAt'>): Promise<void>;

@@ -9,6 +9,7 @@ import type { SourceSplit } from '../../source-support/SourceSplit';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import { applyTransform } from '../applyTransform';
+import { sendFailureAlert } from './FailureAlert';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -131,7 +132,8 @@ async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessag
   logger.error('batch failed', { splitId: message.splitId, error });
   const row = await deps.store.release(lease, error.message, effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
   if (row.status === SplitStatus.FAILED) {
-    await deps.queue.deadLetter({ flow: message.flow, splitId: message.splitId, token: row.leaseToken, error: error.message, attempts: row.attempts });
+    // Not sent (logged): the row stays unreported and the failure handler sends it again.
+    await sendFailureAlert(deps, row, error.message);
     metrics.addMetric('splitsFailed', MetricUnit.Count, 1);
     return 'failed';
   }

@@ -59,7 +59,8 @@ describe('split row keys', () => {
 
 describe('split rows', () => {
   it('encodes a new split as a PENDING row in the status index', () => {
-    expect(newSplitItem('orders', { splitId: 'a', version: 1, data: { offset: 0 } }, 1_700_000_000_000)).toEqual({
+    expect(newSplitItem('orders', { splitId: 'a', version: 1, data: { offset: 0 } }, 1_700_000_000_000, 'w1')).toEqual({
+      writeId: 'w1',
       pk: 'FLOW#orders',
       sk: 'SPLIT#a',
       splitId: 'a',
@@ -77,14 +78,14 @@ describe('split rows', () => {
 
   it('decodes a row without index keys or unset optional fields', () => {
     // Arrange
-    const item = { ...newSplitItem('f', { splitId: 'a', version: 1, data: {} }, 5), leaseOwner: 'r0', leaseExpiresAt: 9, sinkState: { n: 1n }, ttl: 1 };
+    const item = { ...newSplitItem('f', { splitId: 'a', version: 1, data: {} }, 5, 'w1'), leaseOwner: 'r0', leaseExpiresAt: 9, sinkState: { n: 1n }, ttl: 1 };
 
     // Act
     const row = decodeSplitRow(item);
 
     // Assert
     expect(row).toEqual({ splitId: 'a', split: { splitId: 'a', version: 1, data: {} }, status: 'PENDING', leaseToken: 0, leaseOwner: 'r0', leaseExpiresAt: 9, attempts: 0, records: 0, badRecords: 0, updatedAt: 5, sinkState: { n: 1 } });
-    expect(Object.keys(decodeSplitRow(newSplitItem('f', { splitId: 'a', version: 1, data: {} }, 5)))).not.toContain('leaseOwner');
+    expect(Object.keys(decodeSplitRow(newSplitItem('f', { splitId: 'a', version: 1, data: {} }, 5, 'w1')))).not.toContain('leaseOwner');
   });
 
   it.each([
@@ -94,7 +95,7 @@ describe('split rows', () => {
     ['split', { split: { data: {} } }, /split must be a map with splitId and version/],
     ['leaseOwner', { leaseOwner: 7 }, /leaseOwner must be a string \(got 7\)/],
   ])('refuses a row with a bad %s, naming the field and the row', (field, change, message) => {
-    const item = { ...newSplitItem('f', { splitId: 'a', version: 1, data: {} }, 5), ...change };
+    const item = { ...newSplitItem('f', { splitId: 'a', version: 1, data: {} }, 5, 'w1'), ...change };
     const error = (() => {
       try {
         decodeSplitRow(item);

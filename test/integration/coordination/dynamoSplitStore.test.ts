@@ -376,9 +376,10 @@ describe.each(DYNAMODB_BACKENDS)('DynamoSplitStore (DynamoDB: %s)', (dynamodb) =
         updatedAt: { N: String(now) },
         gsi1pk: { S: expect.stringMatching(/^FLOW#flow-\d+#ASSIGNED$/) },
         gsi1sk: { S: statusIndexSortKey(now + 1000) },
+        writeId: { S: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       });
       expect(finished).toMatchObject({ status: { S: 'FINISHED' }, sinkState: { M: { part: { N: '1' } } }, records: { N: '3' }, badRecords: { N: '1' }, ttl: { N: String(now / 1000 + 2 * 86_400) } });
-      expect(Object.keys(finished!).sort()).toEqual(['attempts', 'badRecords', 'leaseToken', 'pk', 'records', 'sinkState', 'sk', 'split', 'splitId', 'status', 'ttl', 'updatedAt']);
+      expect(Object.keys(finished!).sort()).toEqual(['attempts', 'badRecords', 'leaseToken', 'pk', 'records', 'sinkState', 'sk', 'split', 'splitId', 'status', 'ttl', 'updatedAt', 'writeId']);
       expect((await store.get('a'))?.split.data.big).toBe(2 ** 60); // a BigInt from the DocumentClient, read back as a number
     });
 

@@ -207,6 +207,7 @@ describe('serverless package --stage ci', () => {
       const failureHandler = grants('FailureHandlerRole');
       expect(failureHandler.get('dynamodb:Query')).toContain(`/index/${STATUS_LEASE_INDEX}`);
       expect(failureHandler.get('dynamodb:UpdateItem')).toContain('SplitTable');
+      expect(failureHandler.get('dynamodb:GetItem')).toContain('SplitTable'); // read-back after a failed condition
       expect(failureHandler.get('sqs:SendMessage')).toContain('SplitDeadLetterQueue');
       expect([...failureHandler.keys()].filter((a) => a.startsWith('s3:'))).toEqual([]);
     });

@@ -38,6 +38,21 @@ describe('LocalSplitStore', () => {
     store.close();
   });
 
+  it('holds a lease up to its last millisecond, as DynamoSplitStore does', async () => {
+    // Arrange
+    let now = 1_700_000_000_000;
+    const store = LocalSplitStore.open(tmp.dir, { clock: () => now });
+    await store.createSplits([split('a')]);
+    const { lease } = (await store.claim('a', 'r0', 1_000))!;
+
+    // Act / Assert
+    now = lease.expiresAt;
+    expect(await store.claim('a', 'r1', 1_000)).toBeUndefined();
+    now += 1;
+    expect((await store.claim('a', 'r1', 1_000))?.lease.token).toBe(2);
+    store.close();
+  });
+
   it('keeps checkpoints across reopen and frees leases of the previous process', async () => {
     const store = LocalSplitStore.open(tmp.dir);
     await store.createSplits([split('a')]);

@@ -1,5 +1,5 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { SPLIT_SORT_KEY_PREFIX, STATUS_LEASE_INDEX, flowPartitionKey, statusIndexPartitionKey, statusIndexSortKey } from '../aws/splitTable';
+import { SPLIT_SORT_KEY_PREFIX, STATUS_LEASE_INDEX, flowPartitionKey, statusIndexPartitionKey, statusIndexSortKey, type IndexedSplitStatus } from '../aws/splitTable';
 import type { DynamoSplitClient } from './DynamoSplitClient';
 import { decodeSplitRow } from './DynamoSplitRowCodec';
 import type { SplitCounts } from './ServerlessSplitStore';
@@ -33,8 +33,8 @@ export class DynamoSplitQueries {
     );
   }
 
-  /** `gsi1pk = FLOW#f#<status> AND gsi1sk < before`: the index holds only PENDING and ASSIGNED rows. */
-  listIndex(status: 'ASSIGNED' | 'PENDING', before: number, limit: number, action: string): AsyncIterable<SplitRow> {
+  /** `gsi1pk = FLOW#f#<status> AND gsi1sk < before`: the index holds only PENDING, ASSIGNED and after-finish-pending rows. */
+  listIndex(status: IndexedSplitStatus, before: number, limit: number, action: string): AsyncIterable<SplitRow> {
     return this.rows(
       {
         IndexName: STATUS_LEASE_INDEX,

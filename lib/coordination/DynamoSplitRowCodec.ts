@@ -21,9 +21,11 @@
  * | `records`        | N       | always; running total                                       |
  * | `badRecords`     | N       | always; running total                                       |
  * | `updatedAt`      | N       | always, epoch ms                                            |
- * | `gsi1pk`         | S       | PENDING / ASSIGNED only: `FLOW#<flow>#<status>`             |
+ * | `gsi1pk`         | S       | PENDING / ASSIGNED: `FLOW#<flow>#<status>`; FINISHED with a pending after-finish: `FLOW#<flow>#AFTER_FINISH` |
  * | `gsi1sk`         | S       | PENDING: last update / re-enqueue; ASSIGNED: lease expiry    |
- * | `ttl`            | N       | FINISHED only, epoch seconds                                |
+ * | `ttl`            | N       | FINISHED only, epoch seconds, once the after-finish is done |
+ * | `afterFinish`    | S       | FINISHED, `PENDING` while its after-finish action is to do  |
+ * | `afterFinishError` | S     | FINISHED, after a failed try of the after-finish action     |
  *
  * The enumerator row (`sk` = `ENUMERATOR`): `cursor` (any), `noMoreSplits` (BOOL),
  * `complete` (BOOL), `state` (any: `putEnumeratorState`), `updatedAt` (N).
@@ -70,6 +72,8 @@ export type SplitItem = SplitKey & {
   readonly gsi1pk?: string;
   readonly gsi1sk?: string;
   readonly ttl?: number;
+  readonly afterFinish?: string;
+  readonly afterFinishError?: string;
 };
 
 /**
@@ -165,6 +169,9 @@ export function decodeSplitRow(item: Record<string, unknown>): SplitRow {
   const lastError = field.optionalString('lastError');
   if (lastError !== undefined) row.lastError = lastError;
   if (item.sinkState !== undefined) row.sinkState = fromStoredJson(item.sinkState);
+  if (field.optionalString('afterFinish') !== undefined) row.afterFinishPending = true;
+  const afterFinishError = field.optionalString('afterFinishError');
+  if (afterFinishError !== undefined) row.afterFinishError = afterFinishError;
   return row;
 }
 

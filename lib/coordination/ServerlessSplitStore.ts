@@ -33,6 +33,12 @@ export interface ServerlessSplitStore extends SplitStore {
   reclaimExpired(row: SplitRow, now: number, maxAttempts: number): Promise<SplitRow | undefined>;
   /** Marks a PENDING row as re-enqueued now (conditional on its token), so it is not stale again at once. */
   touchPending(row: SplitRow): Promise<boolean>;
+  /** FINISHED rows whose after-finish action is still to be done, last tried (or finished) before `before`. */
+  listAfterFinishPending(before: number, limit: number): AsyncIterable<SplitRow>;
+  /** The after-finish action is done: the row leaves the index and gets its TTL. False when it was settled already. */
+  settleAfterFinish(splitId: string): Promise<boolean>;
+  /** The action failed (`error`), or waits for sibling splits (no error): the row stays pending, to be tried again after `orphanAfterMs`. */
+  deferAfterFinish(splitId: string, error?: string): Promise<boolean>;
   countByStatus(): Promise<SplitCounts>;
   getEnumeratorRow<C>(): Promise<EnumeratorRow<C> | undefined>;
   putEnumeratorRow<C>(row: Omit<EnumeratorRow<C>, 'updatedAt'>): Promise<void>;

@@ -1,5 +1,6 @@
 import { SplitStatus } from '../../coordination/SplitStore';
 import { effectiveMaxAttempts } from '../../source-support/Source';
+import { runAfterFinish } from './AfterFinishRun';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -7,6 +8,9 @@ export interface FailureHandlerResult {
   readonly reclaimed: number;
   readonly failed: number;
   readonly resent: number;
+  /** Pending after-finish actions done, and tried again without success. */
+  readonly afterFinishDone: number;
+  readonly afterFinishFailed: number;
 }
 
 const PAGE = 500;
@@ -17,7 +21,8 @@ const PAGE = 500;
  *   with a new token and one more attempt, and gets a message; at maxAttempts it is FAILED and
  *   its last error goes to the DLQ;
  * - a PENDING split untouched for `orphanAfterMs` lost its message (a crash between commit and
- *   continuation, a failed send): it gets a new one. Its token guards against a second chain.
+ *   continuation, a failed send): it gets a new one. Its token guards against a second chain;
+ * - a FINISHED split whose after-finish action is still pending gets it tried again.
  */
 export async function runFailureHandler(deps: ServerlessDeps, now = Date.now()): Promise<FailureHandlerResult> {
   const { store, queue, config, flow } = deps;
@@ -40,9 +45,29 @@ export async function runFailureHandler(deps: ServerlessDeps, now = Date.now()):
     resent++;
     await queue.enqueue([{ flow: flow.name, splitId: row.splitId, token: row.leaseToken }]);
   }
+  const afterFinish = await retryAfterFinish(deps, now);
   metrics.addMetric('leasesReclaimed', MetricUnit.Count, reclaimed);
   metrics.addMetric('splitsFailed', MetricUnit.Count, failed);
   metrics.addMetric('messagesResent', MetricUnit.Count, resent);
   if (reclaimed + failed + resent > 0) logger.info('failure handler recovered splits', { reclaimed, failed, resent });
-  return { reclaimed, failed, resent };
+  return { reclaimed, failed, resent, ...afterFinish };
+}
+
+/**
+ * FINISHED splits whose after-finish action is still pending (it failed, the reader died
+ * before it, or the file's other splits were not FINISHED yet), untouched for orphanAfterMs:
+ * tried again. Each try moves the row to the back of the index, so a lasting failure (e.g. no
+ * s3:DeleteObject) is tried once per orphanAfterMs, reported each time, and the row never
+ * expires while its file is still in place.
+ */
+async function retryAfterFinish(deps: ServerlessDeps, now: number): Promise<{ afterFinishDone: number; afterFinishFailed: number }> {
+  let afterFinishDone = 0;
+  let afterFinishFailed = 0;
+  for await (const row of deps.store.listAfterFinishPending(now - deps.config.orphanAfterMs, PAGE)) {
+    const outcome = await runAfterFinish(deps, row.split, true);
+    if (outcome === 'done') afterFinishDone++;
+    if (outcome === 'failed') afterFinishFailed++;
+  }
+  if (afterFinishDone + afterFinishFailed > 0) logger.info('failure handler retried after-finish actions', { afterFinishDone, afterFinishFailed });
+  return { afterFinishDone, afterFinishFailed };
 }

@@ -9,6 +9,7 @@ import type { SourceSplit } from '../../source-support/SourceSplit';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import { applyTransform } from '../applyTransform';
+import { runAfterFinish } from './AfterFinishRun';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -53,7 +54,10 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
       const started = Date.now();
       polled = await reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline: Date.now() + clock.remainingMs() - config.timeMarginMs });
       if (polled.batch) await writeAndCommit(deps, lease, row, polled.batch);
-      else await store.commit(lease, { split: row.split, finished: polled.status === InputStatus.END_OF_INPUT, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
+      else {
+        const committed = await store.commit(lease, { split: row.split, finished: polled.status === InputStatus.END_OF_INPUT, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
+        if (committed.status === SplitStatus.FINISHED) await runAfterFinish(deps, committed.split, committed.afterFinishPending === true);
+      }
       metrics.addMetric('batchDuration', MetricUnit.Milliseconds, Date.now() - started);
     } catch (e) {
       if (e instanceof FencedOffError) {
@@ -107,7 +111,7 @@ async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow,
   }
   const out = await (await deps.sink()).write({ splitId: batch.splitId, records: transformed.records, sinkState: previous.out });
   const dlq = bad.length > 0 ? await (await deps.deadLetter()).write({ splitId: batch.splitId, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: previous.dlq }) : previous.dlq;
-  await deps.store.commit(lease, {
+  const committed = await deps.store.commit(lease, {
     split: serializeSplit(deps.flow.source.splitSerializer, batch.split),
     finished: batch.finished,
     sinkState: { out, dlq },
@@ -115,7 +119,7 @@ async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow,
     badRecords: bad.length,
     release: true,
   });
-  if (batch.finished) await afterFinished(deps, batch.split);
+  if (batch.finished) await runAfterFinish(deps, committed.split, committed.afterFinishPending === true);
   metrics.addMetric('recordsIn', MetricUnit.Count, batch.records.length);
   metrics.addMetric('bytesIn', MetricUnit.Bytes, batch.bytes);
   metrics.addMetric('badRecords', MetricUnit.Count, bad.length);
@@ -137,16 +141,4 @@ async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessag
   }
   await deps.queue.enqueue([{ flow: message.flow, splitId: message.splitId, token: row.leaseToken }], Math.min(900, 2 ** row.attempts));
   return 'retrying';
-}
-
-/** The source's after-finish action (e.g. archive the file), run only after the FINISHED commit; a failure is logged. */
-async function afterFinished(deps: ServerlessDeps, split: SourceSplit): Promise<void> {
-  const source = deps.flow.source;
-  if (!source.onSplitFinished) return;
-  const isFinished = async (splitId: string) => (await deps.store.get(splitId))?.status === SplitStatus.FINISHED;
-  try {
-    await source.onSplitFinished(split, isFinished);
-  } catch (e) {
-    logger.warn('after-finish action failed; the split stays FINISHED', { splitId: split.splitId, error: e as Error });
-  }
 }

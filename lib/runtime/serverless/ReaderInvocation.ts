@@ -1,4 +1,4 @@
-import { FencedOffError } from '../../errors';
+import { ConfigError, FencedOffError } from '../../errors';
 import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease, SplitRow } from '../../coordination/SplitStore';
 import type { SplitMessage } from '../../coordination/SplitQueue';
@@ -30,6 +30,7 @@ export interface InvocationClock {
  */
 export async function processSplitMessage(deps: ServerlessDeps, message: SplitMessage, clock: InvocationClock): Promise<ReaderOutcome> {
   const { config, store } = deps;
+  refuseForeignFlow(deps, message);
   if (!clock.firstMessage && clock.remainingMs() < 2 * config.timeMarginMs) {
     // Reached late in an SQS batch: too little time left to read anything. Hand the message on
     // unclaimed (same token) rather than claim, read nothing and back off as if idle. The first
@@ -71,6 +72,21 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
   } finally {
     await reader.close().catch((e) => logger.warn('reader close failed', { error: e as Error }));
   }
+}
+
+/**
+ * A message of another flow (a queue shared by two flows) is refused loudly, never dropped:
+ * this flow's store knows nothing of its split, so a claim would find nothing and the other
+ * flow would stall. The throw fails just this record of the SQS batch: it comes back after the
+ * visibility timeout (for the right reader, if one polls this queue) and, refused every time,
+ * lands in the DLQ after maxReceiveCount receives (see parseDeadLetterMessage). One queue per flow.
+ */
+function refuseForeignFlow(deps: ServerlessDeps, message: SplitMessage): void {
+  if (message.flow === deps.flow.name) return;
+  metrics.addMetric('foreignFlowMessages', MetricUnit.Count, 1);
+  throw new ConfigError(`split message for flow "${message.flow}" reached the reader of flow "${deps.flow.name}": each flow needs a split queue of its own; left on the queue`, {
+    context: { splitId: message.splitId, flow: message.flow, field: 'ADF_SPLIT_QUEUE_URL' },
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { parseOptions } from './parseOptions';
 import { formatFailedSplitMessage, formatSplitMessage } from './SplitMessageCodec';
 import type { FailedSplitMessage, SplitMessage, SplitQueue } from './SplitQueue';
 
-export { parseSplitMessage, parseFailedSplitMessage } from './SplitMessageCodec';
+export { parseSplitMessage, parseFailedSplitMessage, parseDeadLetterMessage } from './SplitMessageCodec';
 
 /** Tunables of the SQS split queue, with their defaults in one place. */
 export const SQS_SPLIT_QUEUE_DEFAULTS = {

@@ -26,6 +26,7 @@
  * | `ttl`            | N       | FINISHED only, epoch seconds, once the after-finish is done |
  * | `afterFinish`    | S       | FINISHED, `PENDING` while its after-finish action is to do  |
  * | `afterFinishError` | S     | FINISHED, after a failed try of the after-finish action     |
+ * | `resentToken`    | N       | the token the failure handler last re-sent a message for    |
  *
  * The enumerator row (`sk` = `ENUMERATOR`): `cursor` (any), `noMoreSplits` (BOOL),
  * `complete` (BOOL), `state` (any: `putEnumeratorState`), `updatedAt` (N).
@@ -74,6 +75,7 @@ export type SplitItem = SplitKey & {
   readonly ttl?: number;
   readonly afterFinish?: string;
   readonly afterFinishError?: string;
+  readonly resentToken?: number;
 };
 
 /**
@@ -170,6 +172,8 @@ export function decodeSplitRow(item: Record<string, unknown>): SplitRow {
   if (lastError !== undefined) row.lastError = lastError;
   if (item.sinkState !== undefined) row.sinkState = fromStoredJson(item.sinkState);
   if (field.optionalString('afterFinish') !== undefined) row.afterFinishPending = true;
+  const resentToken = field.optionalNumber('resentToken');
+  if (resentToken !== undefined) row.resentToken = resentToken;
   const afterFinishError = field.optionalString('afterFinishError');
   if (afterFinishError !== undefined) row.afterFinishError = afterFinishError;
   return row;

@@ -15,9 +15,9 @@ import {
   reclaimUpdate,
   releaseUpdates,
   splitUpdateCommand,
-  touchPendingUpdate,
   type UpdateParts,
 } from './DynamoSplitUpdates';
+import { touchPendingUpdate } from './DynamoPendingUpdates';
 import { mapWithConcurrency } from './mapWithConcurrency';
 import { parseOptions } from './parseOptions';
 import type { EnumeratorRow, ServerlessSplitStore, SplitCounts } from './ServerlessSplitStore';
@@ -161,8 +161,8 @@ export class DynamoSplitStore implements ServerlessSplitStore {
     return this.update(row.splitId, reclaimUpdate(this.flow, row, now, maxAttempts, this.clock()), 'reclaim expired lease');
   }
 
-  async touchPending(row: SplitRow): Promise<boolean> {
-    return (await this.update(row.splitId, touchPendingUpdate(row, this.clock()), 'touch pending split')) !== undefined;
+  async touchPending(row: SplitRow, resent = true): Promise<boolean> {
+    return (await this.update(row.splitId, touchPendingUpdate(row, this.clock(), resent), 'touch pending split')) !== undefined;
   }
 
   listAfterFinishPending(before: number, limit: number): AsyncIterable<SplitRow> {

@@ -164,15 +164,6 @@ export function reclaimUpdate(flow: string, row: SplitRow, now: number, maxAttem
   };
 }
 
-/** Moves a PENDING row to the back of the index (its time becomes `now`), unless it was claimed since it was seen. */
-export function touchPendingUpdate(row: SplitRow, now: number): UpdateParts {
-  return {
-    condition: '#status = :pending AND #leaseToken = :token',
-    update: 'SET #gsi1sk = :indexTime',
-    values: { ':pending': SplitStatus.PENDING, ':token': row.leaseToken, ':indexTime': statusIndexSortKey(now) },
-  };
-}
-
 /** The UpdateItem of a split row, returning the row after it. */
 export function splitUpdateCommand(tableName: string, flow: string, splitId: string, parts: UpdateParts): UpdateCommand {
   return new UpdateCommand({

@@ -39,6 +39,8 @@ export interface SplitRow {
   readonly afterFinishPending?: boolean;
   /** Why the last try of the pending after-finish action failed. */
   readonly afterFinishError?: string;
+  /** PENDING: the token the failure handler last re-sent a message for (serverless store only). */
+  readonly resentToken?: number;
 }
 
 /** Proof of a claim; commits are fenced by `token`. */

@@ -21,7 +21,9 @@ const PAGE = 500;
  *   with a new token and one more attempt, and gets a message; at maxAttempts it is FAILED and
  *   its last error goes to the DLQ;
  * - a PENDING split untouched for `orphanAfterMs` lost its message (a crash between commit and
- *   continuation, a failed send): it gets a new one. Its token guards against a second chain;
+ *   continuation, a failed send): it gets a new one. Its token guards against a second chain.
+ *   One re-send per token while the queue holds messages: a split waiting behind a backlog
+ *   is not sent again on every run;
  * - a FINISHED split whose after-finish action is still pending gets it tried again.
  */
 export async function runFailureHandler(deps: ServerlessDeps, now = Date.now()): Promise<FailureHandlerResult> {
@@ -29,6 +31,8 @@ export async function runFailureHandler(deps: ServerlessDeps, now = Date.now()):
   let reclaimed = 0;
   let failed = 0;
   let resent = 0;
+  // Read before this run sends anything: its own messages must not hold back its re-sends.
+  const backlog = await queueHoldsMessages(deps);
   for await (const row of store.listExpiredLeases(now, PAGE)) {
     const back = await store.reclaimExpired(row, now, effectiveMaxAttempts(config.maxAttempts, flow.source));
     if (!back) continue;
@@ -41,7 +45,11 @@ export async function runFailureHandler(deps: ServerlessDeps, now = Date.now()):
     }
   }
   for await (const row of store.listStalePending(now - config.orphanAfterMs, PAGE)) {
-    if (!(await store.touchPending(row))) continue;
+    // Re-sent once for this token already and the queue still holds messages: that message is
+    // most likely still waiting behind a backlog. Sending another each pass would multiply the
+    // backlog; look again after orphanAfterMs (and re-send once the queue has emptied).
+    const resend = row.resentToken !== row.leaseToken || !backlog;
+    if (!(await store.touchPending(row, resend)) || !resend) continue;
     resent++;
     await queue.enqueue([{ flow: flow.name, splitId: row.splitId, token: row.leaseToken }]);
   }
@@ -70,4 +78,15 @@ async function retryAfterFinish(deps: ServerlessDeps, now: number): Promise<{ af
   }
   if (afterFinishDone + afterFinishFailed > 0) logger.info('failure handler retried after-finish actions', { afterFinishDone, afterFinishFailed });
   return { afterFinishDone, afterFinishFailed };
+}
+
+/** Whether the split queue holds any message (approximate). Unknown counts as empty: re-send rather than strand a split. */
+async function queueHoldsMessages(deps: ServerlessDeps): Promise<boolean> {
+  if (!deps.queue.messagesOnQueue) return false;
+  try {
+    return (await deps.queue.messagesOnQueue()) > 0;
+  } catch (error) {
+    logger.warn('could not read the split queue depth; stale PENDING splits are re-sent', { error: error as Error });
+    return false;
+  }
 }

@@ -40,8 +40,12 @@ export const SPLIT_SORT_KEY_PREFIX = 'SPLIT#';
 /** The sort key of the flow's enumerator row (discovery cursor, no-more-splits). */
 export const ENUMERATOR_SORT_KEY = 'ENUMERATOR';
 
-/** Statuses that appear in the status/lease index (FAILED only until its alert was sent); FINISHED leaves it. */
-export type IndexedSplitStatus = 'ASSIGNED' | 'PENDING' | 'FAILED';
+/**
+ * Partitions of the status/lease index: PENDING and ASSIGNED rows, FAILED rows until their
+ * alert was sent, and AFTER_FINISH for FINISHED rows whose after-finish action (delete/move
+ * the file) is still to be done.
+ */
+export type IndexedSplitStatus = 'ASSIGNED' | 'PENDING' | 'FAILED' | 'AFTER_FINISH';
 
 /** Digits of a zero-padded epoch-ms sort key: string order = numeric order until year 33658. */
 export const INDEX_TIME_DIGITS = 15;
@@ -59,7 +63,7 @@ export function splitSortKey(splitId: string): string {
   return SPLIT_SORT_KEY_PREFIX + splitId;
 }
 
-/** `FLOW#<flow>#ASSIGNED`, `FLOW#<flow>#PENDING` or `FLOW#<flow>#FAILED`. */
+/** `FLOW#<flow>#ASSIGNED`, `FLOW#<flow>#PENDING`, `FLOW#<flow>#FAILED` or `FLOW#<flow>#AFTER_FINISH`. */
 export function statusIndexPartitionKey(flow: string, status: IndexedSplitStatus): string {
   return `${flowPartitionKey(flow)}#${status}`;
 }

@@ -18,6 +18,12 @@ export interface DevCommand {
   readonly quiet: boolean;
   readonly verbose: boolean;
   readonly help: boolean;
+  /**
+   * per-flow: a split queue (and DLQ) of the flow's own, created next to ADF_SPLIT_QUEUE_URL;
+   * shared: that queue as it is. Undefined: per-flow against an emulator (AWS_ENDPOINT_URL_SQS
+   * set, where every flow would share `npm run local:aws`'s one queue), shared on AWS.
+   */
+  readonly queue?: 'per-flow' | 'shared';
 }
 
 /** The defaults of `adf dev`, matching serverless.yml's (messagesPerInvocation, readerTimeout) where they overlap. */
@@ -37,6 +43,7 @@ const OPTIONS = {
   sink: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' },
   'enumerate-every': { type: 'string' }, 'failure-handler-every': { type: 'string' },
   'batch-size': { type: 'string' }, 'visibility-timeout': { type: 'string' }, 'reader-timeout': { type: 'string' },
+  queue: { type: 'string' },
   once: { type: 'boolean' }, quiet: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -81,6 +88,8 @@ export function parseDevArgs(args: string[]): DevCommand {
     flow = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as FlowOptions;
   }
   const readerTimeoutS = intFlag('reader-timeout', v['reader-timeout'], 1, 900);
+  const queue = v.queue;
+  if (queue !== undefined && queue !== 'per-flow' && queue !== 'shared') throw new ConfigError(`--queue must be per-flow or shared (got "${queue}")`, { context: { field: 'queue' } });
   return {
     flow,
     enumerateEveryMs: v['enumerate-every'] === undefined ? DEV_DEFAULTS.enumerateEveryMs : parseDuration('enumerate-every', v['enumerate-every']),
@@ -93,6 +102,7 @@ export function parseDevArgs(args: string[]): DevCommand {
     quiet: v.quiet ?? false,
     verbose: v.verbose ?? false,
     help: v.help ?? false,
+    ...(queue === undefined ? {} : { queue }),
   };
 }
 
@@ -144,14 +154,22 @@ export async function devCommand(args: string[]): Promise<number> {
   const { createEnumeratorHandler, createReaderHandler, createFailureHandler } = require('../runtime/serverless/handlers') as typeof import('../runtime/serverless/handlers');
   const { resetContainerDeps } = require('../runtime/serverless/containerDeps') as typeof import('../runtime/serverless/containerDeps');
   const { sharedSqsClient } = require('../aws/sqsClient') as typeof import('../aws/sqsClient');
-  const { LocalEventLoop } = require('../runtime/local') as typeof import('../runtime/local');
+  const { LocalEventLoop, ensureFlowQueues } = require('../runtime/local') as typeof import('../runtime/local');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
-  const config = serverlessConfigFromEnv(); // fails fast, naming the missing variable
+  let config = serverlessConfigFromEnv(); // fails fast, naming the missing variable
+  if ((cmd.queue ?? (endpointFromEnv('sqs') === undefined ? 'shared' : 'per-flow')) === 'per-flow') {
+    // Before the handlers build their container: they read the queue URLs from the environment.
+    const visibility = cmd.visibilityTimeoutSeconds ?? Math.ceil(cmd.readerTimeoutMs / 1000) * 6;
+    const own = await ensureFlowQueues(sharedSqsClient(), config, config.flow.name as string, visibility); // checked by serverlessConfigFromEnv
+    process.env.ADF_SPLIT_QUEUE_URL = own.queueUrl;
+    process.env.ADF_DLQ_URL = own.dlqUrl;
+    config = serverlessConfigFromEnv();
+  }
   resetContainerDeps();
   const err = (line: string) => void process.stderr.write(`[adf dev] ${line}\n`);
   const target = ['sqs', 'dynamodb', 's3'].map((s) => `${s}=${endpointFromEnv(s as AwsService) ?? 'AWS'}`).join(' ');
-  err(`flow ${config.flow.name} · table ${config.tableName} · queue ${config.queueUrl} · ${target}`);
+  err(`flow ${config.flow.name} · table ${config.tableName} · queue ${config.queueUrl} · DLQ ${config.dlqUrl} · ${target}`);
 
   const loop = new LocalEventLoop({
     handlers: { enumerator: createEnumeratorHandler(), reader: createReaderHandler(), failureHandler: createFailureHandler() },

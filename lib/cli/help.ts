@@ -82,6 +82,10 @@ Loop options:
   --batch-size <n>              messages per reader invocation, 1-10 (default 5)
   --reader-timeout <s>          the reader's timeout in seconds (default 120)
   --visibility-timeout <s>      seconds a received message stays hidden (default 6 x reader timeout)
+  --queue per-flow|shared       per-flow: a split queue and DLQ of the flow's own, <queue>-<flow>,
+                                created next to ADF_SPLIT_QUEUE_URL (default with an emulator:
+                                AWS_ENDPOINT_URL_SQS set); shared: ADF_SPLIT_QUEUE_URL itself
+                                (default on AWS). A reader refuses another flow's messages.
   --once                        enumerate, drain the queue, run the failure handler, exit;
                                 prints the loop's counters as JSON on stdout (exit 1 on errors)
   --quiet                       report failed invocations only

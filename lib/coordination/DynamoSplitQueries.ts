@@ -33,7 +33,7 @@ export class DynamoSplitQueries {
     );
   }
 
-  /** `gsi1pk = FLOW#f#<status> AND gsi1sk < before`: the index holds PENDING, ASSIGNED and unreported FAILED rows. */
+  /** `gsi1pk = FLOW#f#<status> AND gsi1sk < before`: the index holds PENDING, ASSIGNED, unreported FAILED and after-finish-pending rows. */
   listIndex(status: IndexedSplitStatus, before: number, limit: number, action: string): AsyncIterable<SplitRow> {
     return this.rows(
       {

@@ -21,11 +21,15 @@
  * | `records`        | N       | always; running total                                       |
  * | `badRecords`     | N       | always; running total                                       |
  * | `updatedAt`      | N       | always, epoch ms                                            |
- * | `gsi1pk`         | S       | PENDING / ASSIGNED, FAILED until its alert was sent          |
+ * | `gsi1pk`         | S       | PENDING / ASSIGNED: `FLOW#<flow>#<status>`; FAILED until its alert was sent; |
+ * |                  |         | FINISHED with a pending after-finish: `FLOW#<flow>#AFTER_FINISH` |
  * | `gsi1sk`         | S       | PENDING: last update / re-enqueue; ASSIGNED: lease expiry;   |
  * |                  |         | FAILED: failure or last alert attempt                        |
  * | `writeId`        | S       | always: id of the store call that wrote the row last         |
- * | `ttl`            | N       | FINISHED only, epoch seconds                                |
+ * | `ttl`            | N       | FINISHED only, epoch seconds, once the after-finish is done |
+ * | `afterFinish`    | S       | FINISHED, `PENDING` while its after-finish action is to do  |
+ * | `afterFinishError` | S     | FINISHED, after a failed try of the after-finish action     |
+ * | `resentToken`    | N       | the token the failure handler last re-sent a message for    |
  *
  * The enumerator row (`sk` = `ENUMERATOR`): `cursor` (any), `noMoreSplits` (BOOL),
  * `complete` (BOOL), `state` (any: `putEnumeratorState`), `updatedAt` (N).
@@ -73,6 +77,9 @@ export type SplitItem = SplitKey & {
   readonly gsi1sk?: string;
   readonly ttl?: number;
   readonly writeId?: string;
+  readonly afterFinish?: string;
+  readonly afterFinishError?: string;
+  readonly resentToken?: number;
 };
 
 /**
@@ -169,6 +176,11 @@ export function decodeSplitRow(item: Record<string, unknown>): SplitRow {
   const lastError = field.optionalString('lastError');
   if (lastError !== undefined) row.lastError = lastError;
   if (item.sinkState !== undefined) row.sinkState = fromStoredJson(item.sinkState);
+  if (field.optionalString('afterFinish') !== undefined) row.afterFinishPending = true;
+  const resentToken = field.optionalNumber('resentToken');
+  if (resentToken !== undefined) row.resentToken = resentToken;
+  const afterFinishError = field.optionalString('afterFinishError');
+  if (afterFinishError !== undefined) row.afterFinishError = afterFinishError;
   return row;
 }
 

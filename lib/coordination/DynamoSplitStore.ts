@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { flowPartitionKey } from '../aws/splitTable';
 import { FencedOffError } from '../errors';
 import type { SerializedSplit } from '../source-support/SourceSplit';
+import { afterFinishDeferredUpdate, afterFinishSettledUpdate } from './DynamoAfterFinishUpdates';
 import { DynamoSplitClient } from './DynamoSplitClient';
 import { DynamoSplitQueries } from './DynamoSplitQueries';
 import { decodeEnumeratorRow, decodeSplitRow, enumeratorKey, fromStoredJson, newSplitItem, splitKey } from './DynamoSplitRowCodec';
@@ -17,9 +18,9 @@ import {
   reclaimUpdate,
   releaseUpdates,
   splitUpdateCommand,
-  touchPendingUpdate,
   type UpdateParts,
 } from './DynamoSplitUpdates';
+import { touchPendingUpdate } from './DynamoPendingUpdates';
 import { mapWithConcurrency } from './mapWithConcurrency';
 import { parseOptions } from './parseOptions';
 import type { EnumeratorRow, ServerlessSplitStore, SplitCounts } from './ServerlessSplitStore';
@@ -28,9 +29,15 @@ import type { ClaimResult, Lease, SplitCommit, SplitRow } from './SplitStore';
 
 export { LEASE_EXPIRED_ERROR } from './DynamoSplitUpdates';
 
+/** An after-finish error kept on the row is cut to this (a row holds 400 KB). */
+const MAX_ERROR_CHARS = 4096;
+
 /** Tunables of the DynamoDB split store, with their defaults in one place. */
 export const DYNAMO_SPLIT_STORE_DEFAULTS = {
-  /** FINISHED rows get a TTL this many days ahead (0: keep them for ever). */
+  /**
+   * FINISHED rows get a TTL this many days ahead (0: keep them for ever), set once the
+   * after-finish action is done (settleAfterFinish), never before.
+   */
   finishedTtlDays: 30,
   /** Items per Query page (list, countByStatus, the index queries). */
   pageSize: 500,
@@ -163,8 +170,21 @@ export class DynamoSplitStore implements ServerlessSplitStore {
     return this.update(row.splitId, reclaimUpdate(this.flow, row, now, maxAttempts, this.clock()), 'reclaim expired lease');
   }
 
-  async touchPending(row: SplitRow): Promise<boolean> {
-    return (await this.update(row.splitId, touchPendingUpdate(row, this.clock()), 'touch pending split')) !== undefined;
+  async touchPending(row: SplitRow, resent = true): Promise<boolean> {
+    return (await this.update(row.splitId, touchPendingUpdate(row, this.clock(), resent), 'touch pending split')) !== undefined;
+  }
+
+  listAfterFinishPending(before: number, limit: number): AsyncIterable<SplitRow> {
+    return this.queries.listIndex('AFTER_FINISH', before, limit, 'list pending after-finish actions');
+  }
+
+  async settleAfterFinish(splitId: string): Promise<boolean> {
+    return (await this.update(splitId, afterFinishSettledUpdate(this.clock(), this.finishedTtlDays), 'settle after-finish action')) !== undefined;
+  }
+
+  async deferAfterFinish(splitId: string, error?: string): Promise<boolean> {
+    const kept = error !== undefined && error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS)}… (cut)` : error;
+    return (await this.update(splitId, afterFinishDeferredUpdate(this.clock(), kept), 'defer after-finish action')) !== undefined;
   }
 
   listUnreportedFailures(before: number, limit: number): AsyncIterable<SplitRow> {

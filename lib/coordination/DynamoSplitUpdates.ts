@@ -17,7 +17,8 @@ export const LEASE_EXPIRED_ERROR = 'lease expired before the reader committed (t
 /** The writer still holds the lease it claimed: same token, still ASSIGNED. */
 const HOLDS_LEASE = '#leaseToken = :token AND #status = :assigned';
 
-const DAY_SECONDS = 24 * 3600;
+/** The `afterFinish` attribute of a FINISHED row whose after-finish action is still to be done. */
+export const AFTER_FINISH_PENDING = 'PENDING';
 
 /** One conditional update of a split row; `#name` placeholders are filled in by `splitUpdateCommand`. */
 export interface UpdateParts {
@@ -50,7 +51,8 @@ export function claimUpdate(flow: string, owner: string, now: number, expiresAt:
 
 /**
  * Fenced on the lease: the new position and totals, `attempts` reset. FINISHED leaves the index
- * (and gets a TTL when `finishedTtlDays` > 0); a released split goes back into it as PENDING.
+ * (when `finishedTtlDays` > 0 it moves to AFTER_FINISH instead, see afterFinishSettledUpdate);
+ * a released split goes back into it as PENDING.
  */
 export function commitUpdate(flow: string, lease: Lease, commit: SplitCommit, now: number, finishedTtlDays: number): UpdateParts {
   const status = commit.finished ? SplitStatus.FINISHED : commit.release ? SplitStatus.PENDING : SplitStatus.ASSIGNED;
@@ -74,10 +76,18 @@ export function commitUpdate(flow: string, lease: Lease, commit: SplitCommit, no
     values[':sinkState'] = sinkState;
   }
   if (status === SplitStatus.FINISHED) {
-    remove.push('#gsi1pk', '#gsi1sk', '#leaseOwner', '#leaseExpiresAt');
+    remove.push('#leaseOwner', '#leaseExpiresAt');
     if (finishedTtlDays > 0) {
-      set.push('#ttl = :ttl');
-      values[':ttl'] = Math.floor(now / 1000) + finishedTtlDays * DAY_SECONDS;
+      // A row that may expire gets its TTL only once the after-finish action (delete/move the
+      // file) is done (afterFinishSettledUpdate): a file left in place by a failed action must
+      // not lose the row that stops it from being ingested again. Until then it waits in the
+      // index for the reader, or the failure handler, to do the action.
+      set.push('#afterFinish = :afterFinishPending', '#gsi1pk = :afterFinishIndex', '#gsi1sk = :indexTime');
+      values[':afterFinishPending'] = AFTER_FINISH_PENDING;
+      values[':afterFinishIndex'] = statusIndexPartitionKey(flow, 'AFTER_FINISH');
+      values[':indexTime'] = statusIndexSortKey(now);
+    } else {
+      remove.push('#gsi1pk', '#gsi1sk');
     }
   } else if (status === SplitStatus.PENDING) {
     remove.push('#leaseOwner', '#leaseExpiresAt');
@@ -150,15 +160,6 @@ export function reclaimUpdate(flow: string, row: SplitRow, now: number, maxAttem
       ':updatedAt': updatedAt,
       ...(failed ? unreportedIndex(flow, updatedAt) : { ':index': statusIndexPartitionKey(flow, SplitStatus.PENDING), ':indexTime': statusIndexSortKey(updatedAt) }),
     },
-  };
-}
-
-/** Moves a PENDING row to the back of the index (its time becomes `now`), unless it was claimed since it was seen. */
-export function touchPendingUpdate(row: SplitRow, now: number): UpdateParts {
-  return {
-    condition: '#status = :pending AND #leaseToken = :token',
-    update: 'SET #gsi1sk = :indexTime',
-    values: { ':pending': SplitStatus.PENDING, ':token': row.leaseToken, ':indexTime': statusIndexSortKey(now) },
   };
 }
 

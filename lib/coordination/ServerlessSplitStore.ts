@@ -31,8 +31,17 @@ export interface ServerlessSplitStore extends SplitStore {
    * expired lease; undefined when someone else moved it first.
    */
   reclaimExpired(row: SplitRow, now: number, maxAttempts: number): Promise<SplitRow | undefined>;
-  /** Marks a PENDING row as re-enqueued now (conditional on its token), so it is not stale again at once. */
-  touchPending(row: SplitRow): Promise<boolean>;
+  /**
+   * Marks a PENDING row as looked at now (conditional on its token), so it is not stale again at
+   * once; with `resent` (the default) also that a message was re-sent for its token (`resentToken`).
+   */
+  touchPending(row: SplitRow, resent?: boolean): Promise<boolean>;
+  /** FINISHED rows whose after-finish action is still to be done, last tried (or finished) before `before`. */
+  listAfterFinishPending(before: number, limit: number): AsyncIterable<SplitRow>;
+  /** The after-finish action is done: the row leaves the index and gets its TTL. False when it was settled already. */
+  settleAfterFinish(splitId: string): Promise<boolean>;
+  /** The action failed (`error`), or waits for sibling splits (no error): the row stays pending, to be tried again after `orphanAfterMs`. */
+  deferAfterFinish(splitId: string, error?: string): Promise<boolean>;
   /**
    * FAILED rows whose dead-letter alert was never confirmed sent, failed (or last tried)
    * before `before`. A row turns FAILED first and is alerted after, so a crash or a failed

@@ -1,7 +1,8 @@
 /**
  * Split messages as they travel in queue bodies: JSON `{ flow, splitId, token, idleRounds? }`,
- * and for dead letters `{ flow, splitId, token, error, attempts }`. No SDK import, so the
- * reader can validate bodies without pulling in a queue client.
+ * and for dead letters `{ flow, splitId, token, error, attempts }`. The DLQ also receives raw
+ * split messages from the queue's redrive policy: parseDeadLetterMessage reads both kinds. No
+ * SDK import, so the reader can validate bodies without pulling in a queue client.
  */
 import { z } from 'zod';
 import { PoisonRecordError } from '../errors';
@@ -52,10 +53,59 @@ export function parseSplitMessage(body: string): SplitMessage {
   return parse(splitMessageSchema, body, 'split message');
 }
 
-/** Validates a dead-letter body, as written by SplitQueue#deadLetter. */
+/**
+ * Validates a dead-letter body, as written by SplitQueue#deadLetter. A DLQ holds other bodies
+ * too (see parseDeadLetterMessage, the one way to read a DLQ); a split message SQS redrove is
+ * refused with a message that says so.
+ */
 export function parseFailedSplitMessage(body: string): FailedSplitMessage {
-  return parse(failedSplitMessageSchema, body, 'failed split message');
+  const letter = parseDeadLetterMessage(body);
+  if (letter.kind === 'failed') return letter.message;
+  if (letter.kind === 'undelivered') {
+    throw new PoisonRecordError(`not a failed split message: a split message SQS moved to the DLQ after maxReceiveCount receives (split ${letter.message.splitId}); read DLQ bodies with parseDeadLetterMessage`, {
+      context: { splitId: letter.message.splitId },
+    });
+  }
+  return parse(failedSplitMessageSchema, body, 'failed split message'); // throws, naming the field
 }
+
+/**
+ * A message of the split DLQ. The queue gets bodies from two writers, and this is its one format:
+ *
+ * - `failed`: the split is FAILED in the split table (it ran out of attempts); written by the
+ *   reader or the failure handler (SplitQueue#deadLetter) with the last error and the attempts.
+ * - `undelivered`: a split message SQS itself moved here (the queue's redrive policy) after
+ *   maxReceiveCount receives that never settled it: e.g. a reader that failed before its claim
+ *   every time, or a message of another flow refused by every reader. The split is NOT failed:
+ *   its row says where it stands; a PENDING one is re-sent by the failure handler.
+ * - `unreadable`: a body that is neither (it was refused as poison by every reader).
+ *
+ * Never throws: every DLQ body is one of the three.
+ *
+ * @example
+ * const letter = parseDeadLetterMessage(record.body);
+ * if (letter.kind === 'failed') alert(letter.message.splitId, letter.message.error);
+ */
+export function parseDeadLetterMessage(body: string): DeadLetterMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    return { kind: 'unreadable', body, error: `not JSON (${(error as Error).message})` };
+  }
+  const failed = failedSplitMessageSchema.safeParse(value);
+  if (failed.success) return { kind: 'failed', message: failed.data };
+  const split = splitMessageSchema.safeParse(value);
+  if (split.success) return { kind: 'undelivered', message: split.data };
+  const issue = split.error.issues[0]!;
+  return { kind: 'unreadable', body, error: `not a split message: ${issue.path.join('.') || 'body'}: ${issue.message}` };
+}
+
+/** What one DLQ body is (see parseDeadLetterMessage). */
+export type DeadLetterMessage =
+  | { readonly kind: 'failed'; readonly message: FailedSplitMessage }
+  | { readonly kind: 'undelivered'; readonly message: SplitMessage }
+  | { readonly kind: 'unreadable'; readonly body: string; readonly error: string };
 
 function parse<T>(schema: z.ZodType<T>, body: string, what: string): T {
   let value: unknown;

@@ -27,4 +27,10 @@ export interface FailedSplitMessage extends SplitMessage {
 export interface SplitQueue {
   enqueue(messages: SplitMessage[], delaySeconds?: number): Promise<void>;
   deadLetter(message: FailedSplitMessage): Promise<void>;
+  /**
+   * Optional: messages on the queue now (approximate: waiting, delayed and in flight). The
+   * failure handler holds back a second re-send for a split while this is above zero: the first
+   * one is still queued, and re-sending each waiting split again would multiply a backlog.
+   */
+  messagesOnQueue?(): Promise<number>;
 }

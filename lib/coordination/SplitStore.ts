@@ -32,6 +32,15 @@ export interface SplitRow {
   readonly records: number;
   readonly badRecords: number;
   readonly updatedAt: number;
+  /**
+   * FINISHED, and the source's after-finish action (e.g. delete or move the file) is still to
+   * be done: the row must not expire yet (serverless store only). Absent once it is done.
+   */
+  readonly afterFinishPending?: boolean;
+  /** Why the last try of the pending after-finish action failed. */
+  readonly afterFinishError?: string;
+  /** PENDING: the token the failure handler last re-sent a message for (serverless store only). */
+  readonly resentToken?: number;
 }
 
 /** Proof of a claim; commits are fenced by `token`. */

@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { wrapAwsError } from '../aws/errors';
 import { AdfError, RetryableError } from '../errors';
@@ -7,7 +7,7 @@ import { parseOptions } from './parseOptions';
 import { formatFailedSplitMessage, formatSplitMessage } from './SplitMessageCodec';
 import type { FailedSplitMessage, SplitMessage, SplitQueue } from './SplitQueue';
 
-export { parseSplitMessage, parseFailedSplitMessage } from './SplitMessageCodec';
+export { parseSplitMessage, parseFailedSplitMessage, parseDeadLetterMessage } from './SplitMessageCodec';
 
 /** Tunables of the SQS split queue, with their defaults in one place. */
 export const SQS_SPLIT_QUEUE_DEFAULTS = {
@@ -82,6 +82,17 @@ export class SqsSplitQueue implements SplitQueue {
       await this.client.send(new SendMessageCommand({ QueueUrl: this.dlqUrl, MessageBody: formatFailedSplitMessage(message) }));
     } catch (error) {
       throw wrapAwsError(error, `dead-letter split ${message.splitId}`, { splitId: message.splitId, queueUrl: this.dlqUrl });
+    }
+  }
+
+  async messagesOnQueue(): Promise<number> {
+    try {
+      const { Attributes: a = {} } = await this.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+      );
+      return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+    } catch (error) {
+      throw wrapAwsError(error, 'GetQueueAttributes of the split queue', { queueUrl: this.queueUrl });
     }
   }
 

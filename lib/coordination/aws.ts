@@ -13,4 +13,5 @@ export { MAX_SPLIT_ID_KEY_BYTES, splitIdKeyPart, splitKey, decodeSplitRow, decod
 export type { SplitItem, SplitKey } from './DynamoSplitRowCodec';
 export { SqsSplitQueue, SQS_SPLIT_QUEUE_DEFAULTS, clampDelaySeconds } from './SqsSplitQueue';
 export type { SqsSplitQueueOptions } from './SqsSplitQueue';
-export { parseSplitMessage, parseFailedSplitMessage, formatSplitMessage, formatFailedSplitMessage } from './SplitMessageCodec';
+export { parseSplitMessage, parseFailedSplitMessage, parseDeadLetterMessage, formatSplitMessage, formatFailedSplitMessage } from './SplitMessageCodec';
+export type { DeadLetterMessage } from './SplitMessageCodec';

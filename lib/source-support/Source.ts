@@ -38,9 +38,10 @@ export interface Source<T, S extends SourceSplit, E = unknown, C = unknown> {
    * Optional: called by the runtime once `split` is committed FINISHED, never before (e.g. the
    * file source deletes or archives a file once all of its splits are finished; `isFinished`
    * asks the split store about sibling splits). May run more than once for one split: it must
-   * be idempotent.
+   * be idempotent. Resolves false when the action could not run yet (the file source waits for
+   * the file's other splits) and must be tried again later; true (or nothing) once it is done.
    */
-  onSplitFinished?(split: S, isFinished: (splitId: string) => Promise<boolean>): Promise<void>;
+  onSplitFinished?(split: S, isFinished: (splitId: string) => Promise<boolean>): Promise<boolean | void>;
   /**
    * Optional: the splits an external event names (e.g. S3 ObjectCreated notifications), or
    * undefined when the event is not of a kind this source understands (then the enumerator

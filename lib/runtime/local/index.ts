@@ -14,3 +14,4 @@ export type {
 export { createLambdaContext, LOCAL_ACCOUNT_ID } from './LambdaContextFactory';
 export type { LambdaContextOptions } from './LambdaContextFactory';
 export { toSqsEvent, scheduledEvent, failedMessageIds, queueArnFromUrl } from './SqsEventFactory';
+export { ensureFlowQueues, flowQueueNames } from './LocalFlowQueues';

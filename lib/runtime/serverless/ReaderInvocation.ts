@@ -1,4 +1,4 @@
-import { FencedOffError } from '../../errors';
+import { ConfigError, FencedOffError } from '../../errors';
 import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease, SplitRow } from '../../coordination/SplitStore';
 import type { SplitMessage } from '../../coordination/SplitQueue';
@@ -10,6 +10,7 @@ import { deserializeSplit, serializeSplit } from '../../source-support/SourceSpl
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import { applyTransform } from '../applyTransform';
 import { sendFailureAlert } from './FailureAlert';
+import { runAfterFinish } from './AfterFinishRun';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -30,6 +31,7 @@ export interface InvocationClock {
  */
 export async function processSplitMessage(deps: ServerlessDeps, message: SplitMessage, clock: InvocationClock): Promise<ReaderOutcome> {
   const { config, store } = deps;
+  refuseForeignFlow(deps, message);
   if (!clock.firstMessage && clock.remainingMs() < 2 * config.timeMarginMs) {
     // Reached late in an SQS batch: too little time left to read anything. Hand the message on
     // unclaimed (same token) rather than claim, read nothing and back off as if idle. The first
@@ -54,7 +56,10 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
       const started = Date.now();
       polled = await reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline: Date.now() + clock.remainingMs() - config.timeMarginMs });
       if (polled.batch) await writeAndCommit(deps, lease, row, polled.batch);
-      else await store.commit(lease, { split: row.split, finished: polled.status === InputStatus.END_OF_INPUT, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
+      else {
+        const committed = await store.commit(lease, { split: row.split, finished: polled.status === InputStatus.END_OF_INPUT, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
+        if (committed.status === SplitStatus.FINISHED) await runAfterFinish(deps, committed.split, committed.afterFinishPending === true);
+      }
       metrics.addMetric('batchDuration', MetricUnit.Milliseconds, Date.now() - started);
     } catch (e) {
       if (e instanceof FencedOffError) {
@@ -68,6 +73,21 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
   } finally {
     await reader.close().catch((e) => logger.warn('reader close failed', { error: e as Error }));
   }
+}
+
+/**
+ * A message of another flow (a queue shared by two flows) is refused loudly, never dropped:
+ * this flow's store knows nothing of its split, so a claim would find nothing and the other
+ * flow would stall. The throw fails just this record of the SQS batch: it comes back after the
+ * visibility timeout (for the right reader, if one polls this queue) and, refused every time,
+ * lands in the DLQ after maxReceiveCount receives (see parseDeadLetterMessage). One queue per flow.
+ */
+function refuseForeignFlow(deps: ServerlessDeps, message: SplitMessage): void {
+  if (message.flow === deps.flow.name) return;
+  metrics.addMetric('foreignFlowMessages', MetricUnit.Count, 1);
+  throw new ConfigError(`split message for flow "${message.flow}" reached the reader of flow "${deps.flow.name}": each flow needs a split queue of its own; left on the queue`, {
+    context: { splitId: message.splitId, flow: message.flow, field: 'ADF_SPLIT_QUEUE_URL' },
+  });
 }
 
 /**
@@ -108,7 +128,7 @@ async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow,
   }
   const out = await (await deps.sink()).write({ splitId: batch.splitId, records: transformed.records, sinkState: previous.out });
   const dlq = bad.length > 0 ? await (await deps.deadLetter()).write({ splitId: batch.splitId, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: previous.dlq }) : previous.dlq;
-  await deps.store.commit(lease, {
+  const committed = await deps.store.commit(lease, {
     split: serializeSplit(deps.flow.source.splitSerializer, batch.split),
     finished: batch.finished,
     sinkState: { out, dlq },
@@ -116,7 +136,7 @@ async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow,
     badRecords: bad.length,
     release: true,
   });
-  if (batch.finished) await afterFinished(deps, batch.split);
+  if (batch.finished) await runAfterFinish(deps, committed.split, committed.afterFinishPending === true);
   metrics.addMetric('recordsIn', MetricUnit.Count, batch.records.length);
   metrics.addMetric('bytesIn', MetricUnit.Bytes, batch.bytes);
   metrics.addMetric('badRecords', MetricUnit.Count, bad.length);
@@ -139,16 +159,4 @@ async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessag
   }
   await deps.queue.enqueue([{ flow: message.flow, splitId: message.splitId, token: row.leaseToken }], Math.min(900, 2 ** row.attempts));
   return 'retrying';
-}
-
-/** The source's after-finish action (e.g. archive the file), run only after the FINISHED commit; a failure is logged. */
-async function afterFinished(deps: ServerlessDeps, split: SourceSplit): Promise<void> {
-  const source = deps.flow.source;
-  if (!source.onSplitFinished) return;
-  const isFinished = async (splitId: string) => (await deps.store.get(splitId))?.status === SplitStatus.FINISHED;
-  try {
-    await source.onSplitFinished(split, isFinished);
-  } catch (e) {
-    logger.warn('after-finish action failed; the split stays FINISHED', { splitId: split.splitId, error: e as Error });
-  }
 }

@@ -129,30 +129,35 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
    * DynamoDB commit); `isFinished` asks the split store about the sibling ranges. Idempotent:
    * the last two ranges of a file finishing at once may both see all siblings finished and
    * both act; a file already deleted or moved is then not an error. A file replaced since it
-   * was read (another ETag) is left in place, with an error saying so.
+   * was read (another ETag) is left in place, with an error saying so. Resolves false while
+   * another range of the file is not FINISHED (the last range to finish acts), else true.
    *
    * @example
    * await source.onSplitFinished(batch.split, async (id) => (await store.get(id))?.status === 'FINISHED');
    */
-  async onSplitFinished(split: FileSplit, isFinished: (splitId: string) => Promise<boolean>): Promise<void> {
+  async onSplitFinished(split: FileSplit, isFinished: (splitId: string) => Promise<boolean>): Promise<boolean> {
     const { afterFinish } = this.config;
-    if (afterFinish.action === 'leave') return;
+    if (afterFinish.action === 'leave') return true;
     for (const id of split.siblingIds) {
-      if (id !== split.splitId && !(await isFinished(id))) return;
+      if (id !== split.splitId && !(await isFinished(id))) return false;
     }
     const store = this.storeFor(split.path);
     if (split.etag !== undefined) {
       const now = await store.stat(split.path);
-      if (!now) return; // deleted or moved already
+      if (!now) return true; // deleted or moved already
       if (now.etag !== undefined && now.etag !== split.etag) {
         throw new AdfError(`not applying afterFinish ${afterFinish.action} to ${split.path}: it was replaced since it was read (ETag ${split.etag}, now ${now.etag})`, {
           context: { splitId: split.splitId, file: split.path },
         });
       }
     }
-    if (afterFinish.action === 'delete') return store.delete(split.path);
+    if (afterFinish.action === 'delete') {
+      await store.delete(split.path);
+      return true;
+    }
     const target = isS3Uri(afterFinish.to) ? afterFinish.to + split.fileId : join(afterFinish.to, ...split.fileId.split('/'));
     await store.move(split.path, target);
+    return true;
   }
 
   private storeFor(path: string): FileStore {

@@ -378,8 +378,14 @@ describe.each(DYNAMODB_BACKENDS)('DynamoSplitStore (DynamoDB: %s)', (dynamodb) =
         gsi1sk: { S: statusIndexSortKey(now + 1000) },
         writeId: { S: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       });
-      expect(finished).toMatchObject({ status: { S: 'FINISHED' }, sinkState: { M: { part: { N: '1' } } }, records: { N: '3' }, badRecords: { N: '1' }, ttl: { N: String(now / 1000 + 2 * 86_400) } });
-      expect(Object.keys(finished!).sort()).toEqual(['attempts', 'badRecords', 'leaseToken', 'pk', 'records', 'sinkState', 'sk', 'split', 'splitId', 'status', 'ttl', 'updatedAt', 'writeId']);
+      // A row that may expire waits for its after-finish action before it gets the TTL.
+      expect(finished).toMatchObject({ status: { S: 'FINISHED' }, sinkState: { M: { part: { N: '1' } } }, records: { N: '3' }, badRecords: { N: '1' }, afterFinish: { S: 'PENDING' }, gsi1pk: { S: expect.stringMatching(/#AFTER_FINISH$/) }, gsi1sk: { S: statusIndexSortKey(now) } });
+      expect(Object.keys(finished!).sort()).toEqual(['afterFinish', 'attempts', 'badRecords', 'gsi1pk', 'gsi1sk', 'leaseToken', 'pk', 'records', 'sinkState', 'sk', 'split', 'splitId', 'status', 'updatedAt', 'writeId']);
+      expect(await store.settleAfterFinish('a')).toBe(true);
+      const settled = await rawItem(store, 'a');
+      expect(settled).toMatchObject({ ttl: { N: String(now / 1000 + 2 * 86_400) } });
+      expect(Object.keys(settled!).sort()).toEqual(['attempts', 'badRecords', 'leaseToken', 'pk', 'records', 'sinkState', 'sk', 'split', 'splitId', 'status', 'ttl', 'updatedAt', 'writeId']);
+      expect(await store.settleAfterFinish('a')).toBe(false);
       expect((await store.get('a'))?.split.data.big).toBe(2 ** 60); // a BigInt from the DocumentClient, read back as a number
     });
 

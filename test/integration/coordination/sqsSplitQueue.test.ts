@@ -5,7 +5,7 @@
  */
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SendMessageBatchCommandInput, type BatchResultErrorEntry, type Message } from '@aws-sdk/client-sqs';
 import { ensureSplitQueues } from '../../../lib/aws/resources';
-import { SqsSplitQueue, clampDelaySeconds, parseFailedSplitMessage, parseSplitMessage, type SqsSplitQueueOptions } from '../../../lib/coordination/aws';
+import { SqsSplitQueue, clampDelaySeconds, parseDeadLetterMessage, parseFailedSplitMessage, parseSplitMessage, type SqsSplitQueueOptions } from '../../../lib/coordination/aws';
 import type { SplitMessage } from '../../../lib/coordination/SplitQueue';
 import { AdfError, ConfigError, PoisonRecordError, RetryableError } from '../../../lib/errors';
 import { useAwsTestEnv } from '../../helpers/awsEnv';
@@ -105,6 +105,39 @@ describe('SqsSplitQueue', () => {
     const error = await broken.enqueue([message(1)]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdfError);
     expect((error as AdfError).message).toContain('enqueue splits in/part-1.csv');
+  });
+});
+
+describe('the split DLQ, fed by deadLetter and by the redrive policy', () => {
+  const aws = useAwsTestEnv({ dynamodb: 'dynalite' });
+
+  it('holds failed splits and redriven split messages, told apart by parseDeadLetterMessage', async () => {
+    // Arrange: queues that redrive after one receive
+    const sqs = aws().clients.sqs;
+    const { queueUrl, dlqUrl } = await ensureSplitQueues(sqs, { queueName: `${aws().names.queueName}-redrive`, dlqName: `${aws().names.dlqName}-redrive` }, {
+      visibilityTimeoutSeconds: 0, maxReceiveCount: 1, messageRetentionSeconds: 3600, dlqRetentionSeconds: 3600,
+    });
+    const queue = new SqsSplitQueue({ client: sqs, queueUrl, dlqUrl });
+    await queue.enqueue([{ flow: 'orders', splitId: 'stuck.csv', token: 4 }]);
+    await queue.deadLetter({ flow: 'orders', splitId: 'bad.csv', token: 2, error: 'row 7: not a number', attempts: 3 });
+
+    // Act: a receive that never settles its message (a reader failing before its claim), until SQS moves it
+    for (let i = 0; i < 10; i++) await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0 }));
+    const bodies: string[] = [];
+    for (let i = 0; i < 10 && bodies.length < 2; i++) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      for (const m of Messages) {
+        bodies.push(m.Body!);
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.ReceiptHandle }));
+      }
+    }
+
+    // Assert
+    const letters = bodies.map(parseDeadLetterMessage).sort((a, b) => a.kind.localeCompare(b.kind));
+    expect(letters).toEqual([
+      { kind: 'failed', message: { flow: 'orders', splitId: 'bad.csv', token: 2, error: 'row 7: not a number', attempts: 3 } },
+      { kind: 'undelivered', message: { flow: 'orders', splitId: 'stuck.csv', token: 4 } },
+    ]);
   });
 });
 

@@ -29,24 +29,8 @@ describe('serverless package --stage ci', () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    await promisify(execFile)('npx', ['--no', 'serverless', 'package', '--stage', 'ci', '--package', out.dir], {
-      cwd: ROOT,
-      timeout: PACKAGE_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-      env: {
-        ...process.env,
-        // Packaging needs no AWS account; fake keys keep the framework from looking for one.
-        AWS_ACCESS_KEY_ID: 'fake',
-        AWS_SECRET_ACCESS_KEY: 'fake',
-        AWS_SESSION_TOKEN: '',
-        AWS_PROFILE: '',
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        CI: 'true',
-      },
-    });
+    template = await packageTemplate(out.dir);
     packagingMs = Date.now() - started;
-    template = JSON.parse(readFileSync(join(out.dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json;
     resources = template.Resources as Json;
   }, PACKAGE_TIMEOUT_MS);
 
@@ -131,8 +115,7 @@ describe('serverless package --stage ci', () => {
 
   describe('IAM', () => {
     const roles = (): [string, Json][] => ofType('AWS::IAM::Role');
-    const statementsOf = (role: Json): Statement[] =>
-      (role.Properties.Policies ?? []).flatMap((policy: Json) => policy.PolicyDocument.Statement as Statement[]);
+    const statementsOf = (role: Json): Statement[] => policyStatements(template, role);
     const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
     const isLogsStatement = (s: Statement) => asList(s.Action).every((action) => action.startsWith('logs:'));
 
@@ -211,6 +194,43 @@ describe('serverless package --stage ci', () => {
       expect(failureHandler.get('sqs:SendMessage')).toContain('SplitDeadLetterQueue');
       expect([...failureHandler.keys()].filter((a) => a.startsWith('s3:'))).toEqual([]);
     });
+
+    describe('afterFinish: s3:DeleteObject on the input prefix only when the flow deletes or moves its files', () => {
+      const moving = tempDir('adf-sls-package-move-');
+      let moveTemplate: Json;
+      beforeAll(async () => {
+        const flow = { name: 'incoming', source: 'file', path: 's3://adf-in/incoming/', sink: 's3', out: 's3://adf-in/out/', afterFinish: { moveTo: 's3://adf-archive/done/' } };
+        moveTemplate = await packageTemplate(moving.dir, [`--param=flow=${JSON.stringify(flow)}`]);
+      }, PACKAGE_TIMEOUT_MS);
+      afterAll(() => moving.cleanup());
+
+      /** Resources per s3 action of a role, as CloudFormation would create it (conditions applied). */
+      const s3Grants = (t: Json, roleId: string): Record<string, string[]> => {
+        const byAction: Record<string, string[]> = {};
+        for (const s of policyStatements(t, t.Resources[roleId])) {
+          for (const a of asList(s.Action)) if (a.startsWith('s3:')) (byAction[a] ??= []).push(...asList(s.Resource).map((r) => JSON.stringify(r)));
+        }
+        return byAction;
+      };
+      const objects = (bucketAndPrefix: string) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketAndPrefix}` });
+
+      it('grants no role s3:DeleteObject when the flow leaves its files (the default flow)', () => {
+        for (const [id] of roles()) expect(s3Grants(template, id)['s3:DeleteObject']).toBeUndefined();
+      });
+
+      it('grants the reader and the failure handler DeleteObject on the input prefix, and PutObject on the archive, for a move', () => {
+        for (const id of ['ReaderRole', 'FailureHandlerRole']) {
+          const grants = s3Grants(moveTemplate, id);
+          expect(grants['s3:DeleteObject']).toEqual([objects('adf-in/incoming/*')]);
+          expect(grants['s3:PutObject']).toEqual(expect.arrayContaining([objects('adf-archive/done/*')]));
+          expect(grants['s3:GetObject']).toEqual(expect.arrayContaining([objects('adf-in/incoming/*')]));
+        }
+        expect(s3Grants(moveTemplate, 'EnumeratorRole')['s3:DeleteObject']).toBeUndefined();
+        const problems = Object.keys(moveTemplate.Resources).filter((id) => moveTemplate.Resources[id].Type === 'AWS::IAM::Role')
+          .flatMap((id) => policyStatements(moveTemplate, moveTemplate.Resources[id]).map(tooBroad).filter(Boolean));
+        expect(problems).toEqual([]);
+      });
+    });
   });
 
   describe('bundles', () => {
@@ -242,6 +262,47 @@ describe('serverless package --stage ci', () => {
     });
   });
 });
+
+/** `serverless package --stage ci` into `dir` (offline), with extra arguments; the CloudFormation template. */
+async function packageTemplate(dir: string, args: string[] = []): Promise<Json> {
+  await promisify(execFile)('npx', ['--no', 'serverless', 'package', '--stage', 'ci', '--package', dir, ...args], {
+    cwd: ROOT,
+    timeout: PACKAGE_TIMEOUT_MS,
+    maxBuffer: 16 * 1024 * 1024,
+    env: {
+      ...process.env,
+      // Packaging needs no AWS account; fake keys keep the framework from looking for one.
+      AWS_ACCESS_KEY_ID: 'fake',
+      AWS_SECRET_ACCESS_KEY: 'fake',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      CI: 'true',
+    },
+  });
+  return JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json;
+}
+
+/**
+ * A role's policy statements as CloudFormation creates them: `Fn::If` on one of the template's
+ * conditions (an `Fn::Equals` of two literals once packaged) picks its branch, AWS::NoValue drops it.
+ */
+function policyStatements(template: Json, role: Json): Statement[] {
+  const holds = (name: string): boolean => {
+    const [a, b] = (template.Conditions?.[name] as Json | undefined)?.['Fn::Equals'] ?? [];
+    if (typeof a !== 'string' || typeof b !== 'string') throw new Error(`condition ${name} is not an Fn::Equals of two literals: ${JSON.stringify(template.Conditions?.[name])}`);
+    return a === b;
+  };
+  const resolve = (items: Json[]): Json[] =>
+    items.flatMap((item) => {
+      const branch = item['Fn::If'] as [string, Json, Json] | undefined;
+      if (branch === undefined) return [item];
+      const chosen = holds(branch[0]) ? branch[1] : branch[2];
+      return chosen.Ref === 'AWS::NoValue' ? [] : resolve([chosen]);
+    });
+  return resolve(role.Properties.Policies ?? []).flatMap((policy) => resolve(policy.PolicyDocument.Statement as Json[]) as unknown as Statement[]);
+}
 
 /** The npm packages esbuild put into a bundle: it marks each bundled module with `// […/]node_modules/<package>/…`. */
 function bundledPackages(js: string): string[] {

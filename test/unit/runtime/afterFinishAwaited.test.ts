@@ -10,9 +10,10 @@ import { tempDir } from '../../helpers/tmp';
 /** A file source whose after-finish action is slow, recording when it completes. */
 class SlowFinishSource extends FileSource {
   readonly finished: string[] = [];
-  override async onSplitFinished(split: FileSplit): Promise<void> {
+  override async onSplitFinished(split: FileSplit): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 300));
     this.finished.push(split.splitId);
+    return true;
   }
 }
 

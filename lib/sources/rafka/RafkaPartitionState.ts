@@ -25,11 +25,13 @@ export interface PartitionState {
   unacked: string[];
   /** Everything up to the stop id has been delivered (an entry past it was seen, or the stream ends past it). */
   pastStop: boolean;
+  /** The stream's last generated id was seen at or past the stop id (before a read; ids only grow). */
+  stopGenerated: boolean;
 }
 
 /** A split just assigned: group not checked yet, takeover not started. */
 export function newPartitionState(split: RafkaSplit): PartitionState {
-  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false };
+  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false, stopGenerated: false };
 }
 
 /**

@@ -54,11 +54,14 @@ export async function fileDelivered(group: RafkaConsumerGroup, p: PartitionState
   if (pastStop.length > 0) await group.setDeliveries(p.split.streamKey, new Map([[0, pastStop]]));
 }
 
-/** Protocol step 9, plus the counters of entries read but never emitted (see step 6). */
+/**
+ * Protocol step 9, plus the counters of entries read but never emitted (see step 6). Touches
+ * only entries still pending for this consumer: when a close runs late (a fenced holder, a
+ * cleanup past its time budget), the next holder may have taken them over already.
+ */
 export async function leavePartition(group: RafkaConsumerGroup, p: PartitionState): Promise<void> {
   const key = p.split.streamKey;
-  const unread = p.inbox.filter((e) => e.counted).map((e) => e.id);
-  if (unread.length > 0) await group.setDeliveries(key, new Map([[0, unread]]));
+  await group.resetDeliveriesIfMine(key, p.inbox.filter((e) => e.counted).map((e) => e.id));
   if (p.unacked.length > 0) await group.ack(key, p.unacked);
   if (p.groupReady) await group.deleteConsumerIfIdle(key);
 }

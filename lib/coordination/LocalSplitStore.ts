@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SerializedSplit } from '../source-support/SourceSplit';
-import { ConfigError, FencedOffError } from '../errors';
+import { FencedOffError } from '../errors';
 import { atomicWriteFileSync } from '../util/atomicWrite';
 import { safeName } from '../util/safeName';
+import { StateDirLock } from './StateDirLock';
 import { SplitStatus } from './SplitStore';
 import type { ClaimResult, Lease, SplitCommit, SplitRow, SplitStore } from './SplitStore';
 
@@ -12,35 +13,40 @@ import type { ClaimResult, Lease, SplitCommit, SplitRow, SplitStore } from './Sp
  * atomically after every committed batch, plus `<dir>/enumerator.json`.
  *
  * Single writer: only the coordinating thread of one process touches it (readers on worker
- * threads send their commits there), and a lock file keeps a second process out. Leases of a
+ * threads send their commits there), and a lock file (StateDirLock) keeps any other process or
+ * store instance out. Leases of a
  * previous process are void once it is gone, so `open` makes ASSIGNED rows claimable again.
  */
 export class LocalSplitStore implements SplitStore {
   private readonly rows = new Map<string, SplitRow>();
   private readonly splitDir: string;
-  private readonly lockFile: string;
+  private lock: StateDirLock | undefined;
 
   private constructor(private readonly dir: string, private readonly fsync: boolean, private readonly clock: () => number) {
     this.splitDir = join(dir, 'splits');
-    this.lockFile = join(dir, 'lock');
   }
 
   /** `clock`: epoch ms (tests); default Date.now. */
   static open(dir: string, options: { fsync?: boolean; clock?: () => number } = {}): LocalSplitStore {
     const store = new LocalSplitStore(dir, options.fsync ?? false, options.clock ?? Date.now);
     mkdirSync(store.splitDir, { recursive: true });
-    store.lock();
-    for (const name of readdirSync(store.splitDir)) {
-      if (!name.endsWith('.json')) continue;
-      const row = JSON.parse(readFileSync(join(store.splitDir, name), 'utf8')) as SplitRow;
-      store.rows.set(row.splitId, row.status === SplitStatus.ASSIGNED ? { ...row, leaseExpiresAt: 0 } : row);
+    store.lock = StateDirLock.acquire(dir);
+    try {
+      for (const name of readdirSync(store.splitDir)) {
+        if (!name.endsWith('.json')) continue;
+        const row = JSON.parse(readFileSync(join(store.splitDir, name), 'utf8')) as SplitRow;
+        store.rows.set(row.splitId, row.status === SplitStatus.ASSIGNED ? { ...row, leaseExpiresAt: 0 } : row);
+      }
+    } catch (e) {
+      store.close();
+      throw e;
     }
     return store;
   }
 
-  /** Releases the lock; the state stays for a later resume. */
+  /** Releases the lock (only if this store holds it); the state stays for a later resume. */
   close(): void {
-    rmSync(this.lockFile, { force: true });
+    this.lock?.release();
   }
 
   async createSplits(splits: SerializedSplit[]): Promise<SerializedSplit[]> {
@@ -117,24 +123,5 @@ export class LocalSplitStore implements SplitStore {
     this.rows.set(row.splitId, row);
     atomicWriteFileSync(join(this.splitDir, `${safeName(row.splitId)}.json`), JSON.stringify(row), this.fsync);
     return row;
-  }
-
-  private lock(): void {
-    if (existsSync(this.lockFile)) {
-      const pid = Number(readFileSync(this.lockFile, 'utf8'));
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new ConfigError(`state directory ${this.dir} is in use by process ${pid}; stop it or pass another --state-dir`, { context: { file: this.dir } });
-      }
-    }
-    writeFileSync(this.lockFile, String(process.pid));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -47,6 +47,11 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
   }
   const { lease, row } = claimed;
   const reader = deps.flow.source.createReader({ readerId: 0, sendSplitRequest: () => undefined });
+  // Closed before any message hands the split on: a reader's cleanup (a Rafka reader leaves
+  // its partition and resets the counters of entries it read) must not run after the next
+  // holder took the split over, or it would undo that takeover.
+  let closing: Promise<void> | undefined;
+  const closeReader = () => (closing ??= reader.close().catch((e) => logger.warn('reader close failed', { error: e as Error })));
   try {
     let polled: PollResult<unknown, SourceSplit>;
     try {
@@ -66,12 +71,13 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
         logger.warn('fenced off: the lease was taken over while this reader ran; nothing committed', { splitId: message.splitId, token: lease.token });
         return 'fenced';
       }
+      await closeReader();
       return await giveBack(deps, lease, message, e as Error);
     }
     // Committed, and the lease released with it: nothing from here on may release it again.
-    return await continueAfterCommit(deps, reader, message, lease, polled);
+    return await continueAfterCommit(deps, reader, closeReader, message, lease, polled);
   } finally {
-    await reader.close().catch((e) => logger.warn('reader close failed', { error: e as Error }));
+    await closeReader();
   }
 }
 
@@ -95,7 +101,7 @@ function refuseForeignFlow(deps: ServerlessDeps, message: SplitMessage): void {
  * loses nothing: unacknowledged stream entries are acknowledged by the split's next reader, and
  * a continuation that could not be sent is re-sent by the failure handler (stale PENDING).
  */
-async function continueAfterCommit(deps: ServerlessDeps, reader: SourceReader<unknown, SourceSplit>, message: SplitMessage, lease: Lease, polled: PollResult<unknown, SourceSplit>): Promise<ReaderOutcome> {
+async function continueAfterCommit(deps: ServerlessDeps, reader: SourceReader<unknown, SourceSplit>, closeReader: () => Promise<void>, message: SplitMessage, lease: Lease, polled: PollResult<unknown, SourceSplit>): Promise<ReaderOutcome> {
   const { batch } = polled;
   if (batch) {
     try {
@@ -104,6 +110,7 @@ async function continueAfterCommit(deps: ServerlessDeps, reader: SourceReader<un
       logger.warn('acknowledging a committed batch failed; the next reader of the split does it', { splitId: message.splitId, error: e as Error });
     }
   }
+  await closeReader();
   if (batch ? batch.finished : polled.status === InputStatus.END_OF_INPUT) return 'finished';
   // More waits: hand on at once. Nothing read (an unbounded split caught up): after a growing pause.
   // Bad records are progress too: a run of undecodable or poison entries is not an idle split.

@@ -29,6 +29,23 @@ return -1
 `);
 
 /**
+ * Resets to 0 the delivery counters of entries that are still pending for this consumer, and
+ * only those: an entry another consumer took over in the meantime stays with it, untouched
+ * (XCLAIM would move it back here and erase its count).
+ */
+const RESET_IF_MINE = new LuaScript(`
+local reset = 0
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #p == 1 and p[1][2] == ARGV[2] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'RETRYCOUNT', 0, 'JUSTID')
+    reset = reset + 1
+  end
+end
+return reset
+`);
+
+/**
  * The Redis commands of one consumer in one group, across the partition streams a reader
  * holds. No policy here: `RafkaSourceReader` decides what to call when.
  */
@@ -102,6 +119,11 @@ export class RafkaConsumerGroup {
     const replies = (await pipeline.exec()) ?? [];
     const failed = replies.find(([error]) => error);
     if (failed) throw failed[0];
+  }
+
+  /** Sets the delivery counters of `ids` to 0, for those still pending for this consumer (see RESET_IF_MINE). */
+  async resetDeliveriesIfMine(key: string, ids: string[]): Promise<void> {
+    if (ids.length > 0) await RESET_IF_MINE.run(this.client, [key], [this.group, this.consumer, ...ids]);
   }
 
   /** The last id the stream ever generated (`0-0` when it does not exist). */

@@ -25,11 +25,13 @@ export interface PartitionState {
   unacked: string[];
   /** Everything up to the stop id has been delivered (an entry past it was seen, or the stream ends past it). */
   pastStop: boolean;
+  /** The stream's last generated id was seen at or past the stop id (before a read; ids only grow). */
+  stopGenerated: boolean;
 }
 
 /** A split just assigned: group not checked yet, takeover not started. */
 export function newPartitionState(split: RafkaSplit): PartitionState {
-  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false };
+  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false, stopGenerated: false };
 }
 
 /**
@@ -52,11 +54,14 @@ export async function fileDelivered(group: RafkaConsumerGroup, p: PartitionState
   if (pastStop.length > 0) await group.setDeliveries(p.split.streamKey, new Map([[0, pastStop]]));
 }
 
-/** Protocol step 9, plus the counters of entries read but never emitted (see step 6). */
+/**
+ * Protocol step 9, plus the counters of entries read but never emitted (see step 6). Touches
+ * only entries still pending for this consumer: when a close runs late (a fenced holder, a
+ * cleanup past its time budget), the next holder may have taken them over already.
+ */
 export async function leavePartition(group: RafkaConsumerGroup, p: PartitionState): Promise<void> {
   const key = p.split.streamKey;
-  const unread = p.inbox.filter((e) => e.counted).map((e) => e.id);
-  if (unread.length > 0) await group.setDeliveries(key, new Map([[0, unread]]));
+  await group.resetDeliveriesIfMine(key, p.inbox.filter((e) => e.counted).map((e) => e.id));
   if (p.unacked.length > 0) await group.ack(key, p.unacked);
   if (p.groupReady) await group.deleteConsumerIfIdle(key);
 }

@@ -52,7 +52,9 @@ const CLOSE_BUDGET_MS = 1_000;
  *    XACK) are acknowledged at once and not emitted.
  * 4. **Read new.** `XREADGROUP GROUP g me COUNT n STREAMS key >` per partition, round robin;
  *    when no partition has anything, one `BLOCK` read over all of them on the reader's own
- *    connection, for at most `blockMs` (<= 1 s) and never past the batch deadline.
+ *    connection, for at most `blockMs` (<= 1 s) and never past the batch deadline. A bounded
+ *    split has read everything up to its stop id when a read comes back empty AFTER the
+ *    stream's last generated id (XINFO STREAM) was seen at or past the stop id.
  * 5. **Batch.** One partition per batch: at most maxRecords, stops at maxBytes (approximate
  *    entry size) and at the deadline. `batch.split` = the split with lastId = the batch's last
  *    entry. Entries past the stop id are not emitted (they stay pending for later readers, their
@@ -245,10 +247,14 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
     }
     while (p.inbox.length === 0 && p.takeoverCursor !== undefined && !p.pastStop && Date.now() < deadline) await takeOverPage(this.group, p, this.config.claimPageSize);
     if (p.inbox.length === 0 && p.takeoverCursor === undefined && !p.pastStop) {
+      // The stream's last id is read BEFORE the read: once it is at or past the stop id no new
+      // entry can be <= the stop id, so an empty read after it proves all of them were delivered.
+      // (Read after the read, an entry <= the stop id plus one past it appended in between would
+      // finish the split without the first.) Ids only grow, so one look that says yes is enough.
+      if (p.split.bounded && !p.stopGenerated) p.stopGenerated = compareStreamIds(await this.group.lastGeneratedId(key), p.split.stopId) >= 0;
       const entries = (await this.group.readNew([key], readCount(limits), 0)).get(key) ?? [];
       await fileDelivered(this.group, p, entries, true);
-      // Nothing undelivered is left; a bounded split is done if the stream got past its stop id.
-      if (entries.length === 0 && p.split.bounded && compareStreamIds(await this.group.lastGeneratedId(key), p.split.stopId) >= 0) p.pastStop = true;
+      if (entries.length === 0 && p.stopGenerated) p.pastStop = true;
     }
     if (p.inbox.length === 0) return p.pastStop ? finishedBatch(p) : undefined;
     return this.buildBatch(p, limits, deadline);

@@ -110,4 +110,18 @@ describe('RafkaSourceReader protocol', () => {
     const resumed = await readerFor(new RafkaSplit({ topic: 'p5', partition: 0, streamKey: 'p5:0', position: { lastId: old[1]! } }), 1, { group: 'g-resume' });
     expect(entryIds(await batchOf(resumed, 10))).toEqual([old[2], ...fresh]);
   });
+
+  it('a late close of an earlier holder leaves the entries the next holder took over with it, counters intact', async () => {
+    const ids = await produce(redis.client, 'p6:0', 10);
+    const split = new RafkaSplit({ topic: 'p6', partition: 0, streamKey: 'p6:0' });
+    const earlier = await readerFor(split, 0);
+    // Reads 10, emits 1 (maxBytes), keeps 9 read but not emitted; nothing committed.
+    expect(entryIds((await earlier.poll({ maxRecords: 10, maxBytes: 1 })).batch!)).toEqual([ids[0]]);
+    const next = await readerFor(split, 1);
+    expect(entryIds(await batchOf(next, 10))).toEqual(ids);
+
+    await earlier.close(); // after the takeover: a fenced holder, or a cleanup that ran past its time
+
+    expect((await pending('p6:0')).map(([id, consumer, , n]) => [id, consumer, n])).toEqual(ids.map((id) => [id, `adf-1-${process.pid}`, 2]));
+  });
 });

@@ -280,6 +280,45 @@ describe('rafka on the serverless runtime', () => {
     expect(rec.repeated().sort()).toEqual([...stalled!].sort());
   });
 
+  it('a continuation taken up before its sender returned finds the sender closed: the takeover stands', async () => {
+    // Arrange: every invocation reads 10 entries and emits 1 (batchBytes 1), keeping 9 read but not emitted.
+    const topic = 'sl-late-close';
+    const key = `${topic}:0`;
+    const expected = await append(key, 30);
+    const rec = recordingSink();
+    const { h, source } = await harness(topic, { topic, partitions: 1, until: 'latest' }, rec.sink, aws(), { batchSize: 10, batchBytes: 1 });
+    const consumers = consumerPerInvocation(source);
+    await runEnumerator(h.deps);
+    const [message] = await h.takeMessages();
+    // The first continuation is taken up at once, by another invocation, while its sender is still running.
+    const realEnqueue = h.deps.queue.enqueue.bind(h.deps.queue);
+    let nested: ReaderOutcome | undefined;
+    let pendingAfterNext: Record<string, number> | undefined;
+    (h.deps.queue as { enqueue: typeof realEnqueue }).enqueue = async (messages, delay) => {
+      if (nested !== undefined || messages.length !== 1) return realEnqueue(messages, delay);
+      nested = 'dropped';
+      nested = await processSplitMessage(h.deps, messages[0]!, { owner: 'next', remainingMs: () => 60_000 });
+      pendingAfterNext = await pendingByConsumer(key, topic);
+    };
+
+    // Act
+    const first = await processSplitMessage(h.deps, message!, { owner: 'first', remainingMs: () => 60_000 });
+    const pendingAfterFirst = await pendingByConsumer(key, topic);
+    const outcomes = await h.drain({ timeoutMs: 30_000 });
+
+    // Assert: what the next holder took over stays with it; the first holder's close came before.
+    expect([first, nested]).toEqual(['committed', 'committed']);
+    expect(consumers.slice(0, 2)).toEqual(['lambda-1', 'lambda-2']);
+    expect(pendingAfterNext).toEqual({ 'lambda-2': 8 });
+    expect(pendingAfterFirst).toEqual({ 'lambda-2': 8 });
+    expect(outcomes.at(-1)).toBe('finished');
+    expect(await h.deps.store.get(key)).toMatchObject({ status: SplitStatus.FINISHED, records: 30 });
+    expect(missing(expected, rec.writes)).toEqual([]);
+    expect(rec.repeated()).toEqual([]);
+    expect((await redis.client.xpending(key, topic))[0]).toBe(0);
+    expect(await consumersOf(key, topic)).toEqual([]);
+  });
+
   it('picks up a partition created after the first enumerator run on the next run', async () => {
     // Arrange: partitions found by SCAN over the key pattern (no fixed count).
     const topic = 'sl-grow';

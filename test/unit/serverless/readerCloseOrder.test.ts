@@ -1,0 +1,105 @@
+import type { SplitMessage } from '../../../lib/coordination/SplitQueue';
+import { SplitStatus } from '../../../lib/coordination/SplitStore';
+import type { Lease, SplitCommit, SplitRow } from '../../../lib/coordination/SplitStore';
+import { processSplitMessage } from '../../../lib/runtime/serverless/ReaderInvocation';
+import { SERVERLESS_DEFAULTS } from '../../../lib/runtime/serverless/ServerlessConfig';
+import type { ServerlessDeps } from '../../../lib/runtime/serverless/ServerlessDeps';
+import { InputStatus } from '../../../lib/source-support/RecordBatch';
+import type { PollResult } from '../../../lib/source-support/RecordBatch';
+import type { SourceSplit } from '../../../lib/source-support/SourceSplit';
+
+/**
+ * The order of a reader invocation's last steps, with fakes: the reader is closed before any
+ * message hands the split on, because closing after it could undo the next holder's takeover
+ * (a Rafka reader's close resets and releases the entries it read).
+ */
+interface Split extends SourceSplit {
+  readonly offset: number;
+}
+
+function invocation(poll: () => PollResult<unknown, Split>) {
+  const events: string[] = [];
+  const row: SplitRow = { splitId: 's', split: { splitId: 's', version: 1, data: { offset: 0 } }, status: SplitStatus.PENDING, leaseToken: 0, attempts: 0, records: 0, badRecords: 0, updatedAt: 0 };
+  const store = {
+    async claim(splitId: string, owner: string, leaseMs: number): Promise<{ lease: Lease; row: SplitRow }> {
+      events.push('claim');
+      return { lease: { splitId, owner, token: 1, expiresAt: Date.now() + leaseMs }, row };
+    },
+    async commit(_lease: Lease, commit: SplitCommit): Promise<SplitRow> {
+      events.push('commit');
+      return { ...row, status: commit.finished ? SplitStatus.FINISHED : SplitStatus.PENDING, leaseToken: 1 };
+    },
+    async release(): Promise<SplitRow> {
+      events.push('release');
+      return { ...row, status: SplitStatus.PENDING, leaseToken: 1, attempts: 1 };
+    },
+    async get(): Promise<SplitRow> {
+      return row;
+    },
+  };
+  const reader = {
+    async start() {},
+    addSplits() {},
+    notifyNoMoreSplits() {},
+    async poll() {
+      events.push('poll');
+      return poll();
+    },
+    async isAvailable() {},
+    async notifyBatchCommitted() {
+      events.push('acknowledge');
+    },
+    snapshotState: () => [],
+    async close() {
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a close that takes a moment, like a Redis round trip
+      events.push('close');
+    },
+  };
+  const deps = {
+    flow: {
+      name: 'f',
+      source: {
+        splitSerializer: { version: 1, serialize: (s: Split) => ({ offset: s.offset }), deserialize: (_v: number, d: { offset: number }) => ({ splitId: 's', offset: d.offset }) },
+        createReader: () => reader,
+      },
+    },
+    store,
+    queue: {
+      async enqueue(messages: SplitMessage[]) {
+        events.push(`enqueue token ${messages[0]!.token}`);
+      },
+      async deadLetter() {
+        events.push('dead-letter');
+      },
+    },
+    config: { ...SERVERLESS_DEFAULTS, timeMarginMs: 10, leaseGraceMs: 10 },
+    sink: async () => ({ write: async () => events.push('write') }),
+    deadLetter: async () => ({ write: async () => undefined }),
+  } as unknown as ServerlessDeps;
+  const run = () => processSplitMessage(deps, { flow: 'f', splitId: 's', token: 0 }, { owner: 'me', remainingMs: () => 60_000, firstMessage: true });
+  return { events, run };
+}
+
+const batch = (offset: number) => ({ splitId: 's', records: [{ id: `r${offset}`, value: offset }], badRecords: [], split: { splitId: 's', offset }, finished: false, bytes: 1 });
+
+describe('reader invocation: the reader is closed before the split is handed on', () => {
+  it('after a committed batch, closes the reader, then sends the continuation', async () => {
+    const { events, run } = invocation(() => ({ status: InputStatus.MORE_AVAILABLE, batch: batch(1) }));
+    expect(await run()).toBe('committed');
+    expect(events).toEqual(['claim', 'poll', 'write', 'commit', 'acknowledge', 'close', 'enqueue token 1']);
+  });
+
+  it('after an idle poll, closes the reader, then sends the delayed continuation', async () => {
+    const { events, run } = invocation(() => ({ status: InputStatus.NOTHING_AVAILABLE }));
+    expect(await run()).toBe('idle');
+    expect(events).toEqual(['claim', 'poll', 'commit', 'close', 'enqueue token 1']);
+  });
+
+  it('after a failed batch, closes the reader, then gives the split back for a retry', async () => {
+    const { events, run } = invocation(() => {
+      throw new Error('boom');
+    });
+    expect(await run()).toBe('retrying');
+    expect(events).toEqual(['claim', 'poll', 'close', 'release', 'enqueue token 1']);
+  });
+});

@@ -64,26 +64,34 @@ export class FileSplitPlanner {
 
   /**
    * One pass over the file: the cut points, and the header row when the file has one (ranges
-   * after the first reuse it). Undefined when the file cannot be cut exactly: quoting with an
-   * escape character other than the quote (the parity scan would miscount), a multi-byte
-   * quote, or an unreadable header (the whole-file reader dead-letters the rest anyway).
+   * after the first reuse it). No cut lies before the end of the header row (a range starting
+   * in blank lines before it would read the header as data), and none after the first
+   * malformed quoting or oversized record (see CsvCutScanner: there the rest of the file is
+   * one range, so every split size yields what the whole file does); the pass ends there.
+   * Undefined when the file cannot be cut exactly: quoting with an escape character other
+   * than the quote (the parity scan would miscount), a multi-byte quote or delimiter, or an
+   * unreadable header (the whole-file reader dead-letters the rest anyway).
    */
   private async csvCuts(ref: FileRef): Promise<{ points: CutPoint[]; header?: readonly string[] } | undefined> {
     const { csv, splitSize, maxRecordBytes } = this.options;
     const dialect = csvDialect(csv, ref.fileId);
     const quote = Buffer.from(dialect.quote);
-    if (dialect.escape !== dialect.quote || quote.length !== 1) return undefined;
-    const scanner = new CsvCutScanner(splitSize, quote[0]!);
+    const delimiter = Buffer.from(dialect.delimiter);
+    if (dialect.escape !== dialect.quote || quote.length !== 1 || delimiter.length !== 1) return undefined;
+    const scanner = new CsvCutScanner(splitSize, { quote: quote[0]!, delimiter: delimiter[0]!, maxRecordBytes });
     const header = csv.header ? new HeaderReader({ ...dialect, maxRecordSize: maxRecordBytes }) : undefined;
     for await (const chunk of this.read(ref, 0, ref.size)) {
       scanner.write(chunk);
       header?.write(chunk);
+      if (scanner.anomaly && (!header || header.columns || header.failed)) break;
     }
-    header?.end();
+    header?.finish();
     if (header && header.failed) return undefined;
     const columns = csv.header ? (csv.columns ?? header?.columns) : undefined;
     if (csv.header && !columns) return undefined; // no header row at all: nothing after it to cut
-    return { points: scanner.cuts(), ...(columns ? { header: Object.freeze([...columns]) } : {}) };
+    const headerEnd = header?.end ?? 0;
+    const points = scanner.cuts().filter((cut) => cut.offset >= headerEnd);
+    return { points, ...(columns ? { header: Object.freeze([...columns]) } : {}) };
   }
 
   /** For each nominal cut, the byte after the first line feed at or after it (nothing past the file's end). */
@@ -132,6 +140,8 @@ function version(ref: FileRef): { etag?: string; size: number } {
 /** The first non-empty CSV record of a stream, fed chunk by chunk until it is complete. */
 class HeaderReader {
   columns: string[] | undefined;
+  /** Offset just past the header row, once it is read. */
+  end: number | undefined;
   failed = false;
   private readonly parser: CsvChunkParser;
   private previousEnd = 0;
@@ -141,7 +151,10 @@ class HeaderReader {
       // As the cursor does: an empty line is one empty field, shorter than a quoted "".
       const empty = fields.length === 1 && fields[0] === '' && end - this.previousEnd <= 2;
       this.previousEnd = end;
-      if (!empty) this.columns ??= fields;
+      if (!empty && !this.columns) {
+        this.columns = fields;
+        this.end = end;
+      }
     });
   }
 
@@ -150,7 +163,7 @@ class HeaderReader {
     if (this.parser.write(chunk)) this.failed = !this.columns;
   }
 
-  end(): void {
+  finish(): void {
     if (this.columns || this.failed) return;
     if (this.parser.end()) this.failed = true;
   }

@@ -4,6 +4,7 @@ import type { FileType } from './FileTypeInference';
 import { CsvChunkParser } from './format/CsvChunkParser';
 import { CsvCutScanner, type CutPoint } from './format/CsvCutScanner';
 import { csvDialect, type FormatOptions } from './format/FormatOptions';
+import { isGzip } from './format/GzipMemberDecoder';
 import type { FileRef, FileStore } from './store/FileStore';
 
 /** The source's format options (the planner reads CSV exactly as the cursor will), and the split size. */
@@ -19,7 +20,8 @@ const MAX_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /**
  * The splits of one file, as discovery (and S3 notifications) create them. A file that fits
- * `splitSize`, and every compressed file, is one split whose id is its fileId. A larger
+ * `splitSize`, and every compressed file (by its name, or by the gzip magic bytes at its
+ * start), is one split whose id is its fileId. A larger
  * uncompressed file becomes splits `${fileId}#0 … #${n-1}` with exact `[start, end)` ranges
  * whose every start is a record boundary:
  *
@@ -43,6 +45,8 @@ export class FileSplitPlanner {
   async plan(ref: FileRef, type: FileType): Promise<FileSplit[]> {
     const whole = (): FileSplit[] => [FileSplit.create({ splitId: ref.fileId, path: ref.path, fileId: ref.fileId, ...type, ...version(ref), fileSplits: 1 })];
     if (type.compression !== 'none' || ref.size <= this.options.splitSize) return whole();
+    // A gzip file with a plain name cannot be cut; its reader decompresses it (see ByteSource).
+    if (isGzip(await this.head(ref))) return whole();
     const cuts: { points: CutPoint[]; header?: readonly string[] } | undefined = type.format === 'jsonl' ? await this.jsonLinesCuts(ref) : await this.csvCuts(ref);
     if (!cuts || cuts.points.length === 0) return whole();
     const starts: (CutPoint & { header?: readonly string[] })[] = [{ offset: 0, line: 1 }, ...cuts.points.map((p) => ({ ...p, header: cuts.header }))];
@@ -125,6 +129,13 @@ export class FileSplitPlanner {
       window = Math.min(window * 2, MAX_WINDOW_BYTES);
     }
     return -1;
+  }
+
+  /** The file's first two bytes. */
+  private async head(ref: FileRef): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this.read(ref, 0, Math.min(2, ref.size))) parts.push(chunk);
+    return Buffer.concat(parts);
   }
 
   private read(ref: FileRef, start: number, end: number): AsyncIterable<Buffer> {

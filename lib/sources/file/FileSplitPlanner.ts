@@ -4,6 +4,7 @@ import type { FileType } from './FileTypeInference';
 import { CsvChunkParser } from './format/CsvChunkParser';
 import { CsvCutScanner, type CutPoint } from './format/CsvCutScanner';
 import { csvDialect, type FormatOptions } from './format/FormatOptions';
+import { isGzip } from './format/GzipMemberDecoder';
 import type { FileRef, FileStore } from './store/FileStore';
 
 /** The source's format options (the planner reads CSV exactly as the cursor will), and the split size. */
@@ -19,7 +20,8 @@ const MAX_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /**
  * The splits of one file, as discovery (and S3 notifications) create them. A file that fits
- * `splitSize`, and every compressed file, is one split whose id is its fileId. A larger
+ * `splitSize`, and every compressed file (by its name, or by the gzip magic bytes at its
+ * start), is one split whose id is its fileId. A larger
  * uncompressed file becomes splits `${fileId}#0 … #${n-1}` with exact `[start, end)` ranges
  * whose every start is a record boundary:
  *
@@ -43,6 +45,8 @@ export class FileSplitPlanner {
   async plan(ref: FileRef, type: FileType): Promise<FileSplit[]> {
     const whole = (): FileSplit[] => [FileSplit.create({ splitId: ref.fileId, path: ref.path, fileId: ref.fileId, ...type, ...version(ref), fileSplits: 1 })];
     if (type.compression !== 'none' || ref.size <= this.options.splitSize) return whole();
+    // A gzip file with a plain name cannot be cut; its reader decompresses it (see ByteSource).
+    if (isGzip(await this.head(ref))) return whole();
     const cuts: { points: CutPoint[]; header?: readonly string[] } | undefined = type.format === 'jsonl' ? await this.jsonLinesCuts(ref) : await this.csvCuts(ref);
     if (!cuts || cuts.points.length === 0) return whole();
     const starts: (CutPoint & { header?: readonly string[] })[] = [{ offset: 0, line: 1 }, ...cuts.points.map((p) => ({ ...p, header: cuts.header }))];
@@ -64,26 +68,34 @@ export class FileSplitPlanner {
 
   /**
    * One pass over the file: the cut points, and the header row when the file has one (ranges
-   * after the first reuse it). Undefined when the file cannot be cut exactly: quoting with an
-   * escape character other than the quote (the parity scan would miscount), a multi-byte
-   * quote, or an unreadable header (the whole-file reader dead-letters the rest anyway).
+   * after the first reuse it). No cut lies before the end of the header row (a range starting
+   * in blank lines before it would read the header as data), and none after the first
+   * malformed quoting or oversized record (see CsvCutScanner: there the rest of the file is
+   * one range, so every split size yields what the whole file does); the pass ends there.
+   * Undefined when the file cannot be cut exactly: quoting with an escape character other
+   * than the quote (the parity scan would miscount), a multi-byte quote or delimiter, or an
+   * unreadable header (the whole-file reader dead-letters the rest anyway).
    */
   private async csvCuts(ref: FileRef): Promise<{ points: CutPoint[]; header?: readonly string[] } | undefined> {
     const { csv, splitSize, maxRecordBytes } = this.options;
     const dialect = csvDialect(csv, ref.fileId);
     const quote = Buffer.from(dialect.quote);
-    if (dialect.escape !== dialect.quote || quote.length !== 1) return undefined;
-    const scanner = new CsvCutScanner(splitSize, quote[0]!);
+    const delimiter = Buffer.from(dialect.delimiter);
+    if (dialect.escape !== dialect.quote || quote.length !== 1 || delimiter.length !== 1) return undefined;
+    const scanner = new CsvCutScanner(splitSize, { quote: quote[0]!, delimiter: delimiter[0]!, maxRecordBytes });
     const header = csv.header ? new HeaderReader({ ...dialect, maxRecordSize: maxRecordBytes }) : undefined;
     for await (const chunk of this.read(ref, 0, ref.size)) {
       scanner.write(chunk);
       header?.write(chunk);
+      if (scanner.anomaly && (!header || header.columns || header.failed)) break;
     }
-    header?.end();
+    header?.finish();
     if (header && header.failed) return undefined;
     const columns = csv.header ? (csv.columns ?? header?.columns) : undefined;
     if (csv.header && !columns) return undefined; // no header row at all: nothing after it to cut
-    return { points: scanner.cuts(), ...(columns ? { header: Object.freeze([...columns]) } : {}) };
+    const headerEnd = header?.end ?? 0;
+    const points = scanner.cuts().filter((cut) => cut.offset >= headerEnd);
+    return { points, ...(columns ? { header: Object.freeze([...columns]) } : {}) };
   }
 
   /** For each nominal cut, the byte after the first line feed at or after it (nothing past the file's end). */
@@ -119,6 +131,13 @@ export class FileSplitPlanner {
     return -1;
   }
 
+  /** The file's first two bytes. */
+  private async head(ref: FileRef): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this.read(ref, 0, Math.min(2, ref.size))) parts.push(chunk);
+    return Buffer.concat(parts);
+  }
+
   private read(ref: FileRef, start: number, end: number): AsyncIterable<Buffer> {
     const stream: Readable = this.store.openRange(ref, start, end);
     return stream as AsyncIterable<Buffer>;
@@ -132,6 +151,8 @@ function version(ref: FileRef): { etag?: string; size: number } {
 /** The first non-empty CSV record of a stream, fed chunk by chunk until it is complete. */
 class HeaderReader {
   columns: string[] | undefined;
+  /** Offset just past the header row, once it is read. */
+  end: number | undefined;
   failed = false;
   private readonly parser: CsvChunkParser;
   private previousEnd = 0;
@@ -141,7 +162,10 @@ class HeaderReader {
       // As the cursor does: an empty line is one empty field, shorter than a quoted "".
       const empty = fields.length === 1 && fields[0] === '' && end - this.previousEnd <= 2;
       this.previousEnd = end;
-      if (!empty) this.columns ??= fields;
+      if (!empty && !this.columns) {
+        this.columns = fields;
+        this.end = end;
+      }
     });
   }
 
@@ -150,7 +174,7 @@ class HeaderReader {
     if (this.parser.write(chunk)) this.failed = !this.columns;
   }
 
-  end(): void {
+  finish(): void {
     if (this.columns || this.failed) return;
     if (this.parser.end()) this.failed = true;
   }

@@ -5,7 +5,7 @@ import { defineFlow } from '../../../lib/flow/Flow';
 import { runEmbedded } from '../../../lib/runtime/embedded';
 import { runEnumerator } from '../../../lib/runtime/serverless/EnumeratorRun';
 import { jsonlSink } from '../../../lib/sinks/JsonlFileSink';
-import { FileSource, type FileDiscoveryPage, type FileSourceOptions, type SkippedFile } from '../../../lib/sources/file';
+import { FileSource, type FileDiscoveryPage, type FileSplit, type FileSourceOptions, type SkippedFile } from '../../../lib/sources/file';
 import { readJsonlDir } from '../../helpers/adfCli';
 import { useAwsTestEnv } from '../../helpers/awsEnv';
 import { serverlessHarness } from '../../helpers/serverlessHarness';
@@ -137,6 +137,31 @@ describe('file source on S3', () => {
 
       await expect(enumerator.start()).rejects.toThrow('bucket does not exist: s3://adf-no-such-bucket-here');
     });
+  });
+
+  it('reads a gzip object named .csv by its magic bytes, never cut into ranges, also when resumed mid-object (issue 9 item 8)', async () => {
+    const csv = 'id,v\n' + Array.from({ length: 400 }, (_, r) => `${r},${'x'.repeat(r % 13)}`).join('\n') + '\n';
+    await putObject(aws().clients.s3, bucket, 'sniff/packed.csv', gzipSync(csv));
+    const files = source({ path: `s3://${bucket}/sniff/`, splitSize: 100 });
+    const splits: FileSplit[] = [];
+    for await (const page of files.createDiscoverer().discover(undefined)) splits.push(...page.splits);
+    const read = async (split: FileSplit, maxRecords: number) => {
+      const reader = files.createReader({ readerId: 0, sendSplitRequest() {} });
+      reader.addSplits([split]);
+      try {
+        return (await reader.poll({ maxRecords })).batch!;
+      } finally {
+        await reader.close();
+      }
+    };
+
+    const first = await read(splits[0]!, 150);
+    const rest = await read(first.split, 1000);
+
+    expect(splits.map((s) => s.splitId)).toEqual(['packed.csv']);
+    expect([...first.records, ...rest.records].map((r) => (r.value as { id: string }).id)).toEqual(Array.from({ length: 400 }, (_, r) => String(r)));
+    expect([...first.badRecords, ...rest.badRecords]).toEqual([]);
+    expect(rest.finished).toBe(true);
   });
 
   it(`ingests ${OBJECTS} objects exactly once with the embedded runtime (parallelism 2)`, async () => {

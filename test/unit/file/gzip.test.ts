@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { lines, makeFixtureDir, truncatedGzip, type FixtureDir } from '../../helpers/files';
+import { FileSource, type FileSplit } from '../../../lib/sources/file';
 import { readSplit, roundTrip, splitFor, values } from './readSplit';
 
 /** Lines that compress badly, so the gzip is long enough to damage in the middle. */
@@ -90,10 +91,72 @@ describe('gzip files', () => {
     expect(typeof result.badRecords[0].raw).toBe('string');
   });
 
-  it('dead-letters a file that is not gzip at all', async () => {
-    const result = await readSplit(splitFor(fx.write('plain.csv.gz', 'id\n1\n')));
+  describe('content sniffing (issue 9 item 8)', () => {
+    const discover = async (path: string, splitSize: number): Promise<FileSplit[]> => {
+      const splits: FileSplit[] = [];
+      for await (const page of new FileSource({ path, splitSize }, () => undefined).createDiscoverer().discover(undefined)) splits.push(...page.splits);
+      return splits;
+    };
 
-    expect(result.records).toEqual([]);
-    expect(result.badRecords).toEqual([expect.objectContaining({ offset: 0, line: 1, reason: 'rest of file unreadable from offset 0: incorrect header check' })]);
+    it('reads a gzip file named .csv or .jsonl as gzip (by its magic bytes), also when resumed mid-file', async () => {
+      const csv = await readSplit(splitFor(fx.writeGzip('packed.csv', 'id,v\n1,x\n2,y\n')));
+      const split = splitFor(fx.writeGzip('packed.jsonl', noisy(2000)));
+      const whole = await readSplit(split);
+      const first = await readSplit(split, {}, { maxRecords: 700 });
+      const rest = await readSplit(roundTrip(first.batches[0].split));
+
+      expect(csv.records).toEqual([
+        { id: 'packed.csv@5', value: { id: '1', v: 'x' } },
+        { id: 'packed.csv@9', value: { id: '2', v: 'y' } },
+      ]);
+      expect(csv.badRecords).toEqual([]);
+      expect(whole.records).toHaveLength(2000);
+      expect(whole.badRecords).toEqual([]);
+      expect([...first.batches[0].records, ...rest.records]).toEqual(whole.records);
+    });
+
+    it('never cuts a gzip file named .csv into byte ranges', async () => {
+      const text = 'i,h\n' + noisy(3000).replace(/[{}"]/g, '');
+      const path = fx.writeGzip('big.csv', text);
+
+      const splits = await discover(path, 1000);
+      const result = await readSplit(splits[0]!);
+
+      expect(splits.map((s) => s.splitId)).toEqual(['big.csv']);
+      expect(result.records).toHaveLength(3000);
+      expect(result.badRecords).toEqual([]);
+    });
+
+    it('keeps every record of a gzip member followed by trailing garbage, and dead-letters the garbage', async () => {
+      const good = noisy(3000);
+      const path = fx.write('tail.jsonl.gz', Buffer.concat([gzipSync(good), Buffer.from('garbage after the member')]));
+
+      const result = await readSplit(splitFor(path));
+
+      expect(values(result)).toEqual(good.trimEnd().split('\n').map((line) => JSON.parse(line)));
+      expect(result.badRecords).toEqual([
+        expect.objectContaining({ offset: good.length, reason: expect.stringMatching(/^rest of file unreadable from offset \d+: .*not gzip/) }),
+      ]);
+    });
+
+    it('reads concatenated gzip members and ignores zero padding after the last one', async () => {
+      const path = fx.write('multi.jsonl.gz', Buffer.concat([gzipSync('{"a":1}\n'), gzipSync('{"a":2}\n'), Buffer.alloc(64)]));
+
+      const result = await readSplit(splitFor(path));
+
+      expect(values(result)).toEqual([{ a: 1 }, { a: 2 }]);
+      expect(result.badRecords).toEqual([]);
+    });
+
+    it('dead-letters a .gz file that is not gzip with a reason naming the file', async () => {
+      const path = fx.write('plain.csv.gz', 'id\n1\n');
+
+      const result = await readSplit(splitFor(path));
+
+      expect(result.records).toEqual([]);
+      expect(result.badRecords).toEqual([
+        expect.objectContaining({ offset: 0, line: 1, file: path, reason: `rest of file unreadable from offset 0: ${path} is not gzip data (it does not start with the gzip magic bytes 1f 8b)` }),
+      ]);
+    });
   });
 });

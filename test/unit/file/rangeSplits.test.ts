@@ -228,6 +228,30 @@ describe('byte-range splits', () => {
     expect(splits.map((s) => s.splitId)).toEqual(['one-record.csv']);
   });
 
+  it('puts everything after a stray quote in one range: no good row lost, no bogus dead letter (issue 9 item 6)', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => (i === 10 ? `${i},bad"quote` : `${i},"note\n${i}"`));
+    const text = 'id,note\n' + rows.join('\n') + '\n';
+    const path = fx.write('stray.csv', text);
+
+    const { splits, whole, ranged } = await compareRangesWithWhole(path, {}, 16);
+
+    expect(splits.at(-1)!.start).toBeLessThanOrEqual(text.indexOf('10,bad'));
+    expect(whole.records).toHaveLength(29);
+    expect(ranged.records).toEqual(whole.records);
+    expect(badView(ranged.badRecords, true)).toEqual(badView(whole.badRecords, true));
+  });
+
+  it('makes no cut before the header row, also after blank lines', async () => {
+    const text = '\n'.repeat(40) + 'sku,qty\n' + 'S1,1\n'.repeat(20);
+    const path = fx.write('late-header.csv', text);
+
+    const { splits, whole, ranged } = await compareRangesWithWhole(path, {}, 8);
+
+    expect(splits[1]!.start).toBe(text.indexOf('S1'));
+    expect(ranged.records).toEqual(whole.records);
+    expect(ranged.badRecords).toEqual([]);
+  });
+
   describe.each([1, 2, 3, 4, 5, 6])('seed %i: reading all ranges yields exactly the records of reading the file whole', (seed) => {
     it.each(['\n', '\r\n'] as const)('CSV with quoted newlines, doubled quotes, blank lines and bad rows (%j line ends)', async (eol) => {
       const rnd = random(seed * 7919 + eol.length);
@@ -275,6 +299,27 @@ describe('CsvCutScanner', () => {
 
     expect(expected.length).toBeGreaterThan(10);
     for (const chunk of [1, 2, 3, 7, 64, 1000]) expect(scan(text, 97, chunk)).toEqual(expected);
+  });
+
+  it('stops cutting at the first quoting the reader would reject, whatever the chunk size (issue 9 item 6)', () => {
+    const scanFrom = (text: string, chunk: number) => {
+      const scanner = new CsvCutScanner(1, { quote: 0x22, delimiter: 0x2c, maxRecordBytes: 1024 });
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += chunk) scanner.write(bytes.subarray(i, i + chunk));
+      return { cuts: scanner.cuts().map((c) => c.offset), anomaly: scanner.anomaly };
+    };
+    for (const chunk of [1, 2, 3, 5, 100]) {
+      // A stray quote inside an unquoted field: parity would think "d\ne\n" is quoted.
+      expect(scanFrom('a\nb\nc"d\ne\nf\n', chunk)).toEqual({ cuts: [2, 4], anomaly: { offset: 5, reason: 'a quote inside an unquoted field' } });
+      // A closing quote followed by text (the quote and the text may sit in different chunks).
+      expect(scanFrom('a\n"b"x\nc\n', chunk)).toEqual({ cuts: [2], anomaly: { offset: 4, reason: 'a closing quote followed by other text' } });
+      // Doubled quotes, quoted line breaks and a field quoted after a delimiter are fine.
+      expect(scanFrom('a,"b""\n"\n"",c\n', chunk)).toEqual({ cuts: [9], anomaly: undefined });
+      // A record longer than the reader allows: csv-parse fails inside it, so no cut at or after it.
+      expect(scanFrom(`a\n${'x'.repeat(1100)}\nb\n`, chunk)).toEqual({ cuts: [2], anomaly: { offset: 2, reason: 'a record longer than the maximum record size' } });
+      // A BOM before the first quoted field is skipped by the reader, so the quote starts a field.
+      expect(scanFrom('\uFEFF"a"\nb\n', chunk).anomaly).toBeUndefined();
+    }
   });
 
   it('skips nominal cuts inside quotes and dedupes cuts that realign to the same line feed', () => {

@@ -1,14 +1,15 @@
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { AdfError, SplitFailedError } from '../../../errors/AdfError';
 import type { FileCompression } from '../FileSplit';
 import type { FileLocation, FileStore } from '../store/FileStore';
+import { GzipMemberDecoder, isGzip } from './GzipMemberDecoder';
 
 /**
- * Output size of one gunzip step. When zlib fails, it drops the output of the failing step,
- * so up to this many good bytes just before the damage end up in the dead-lettered rest
- * (which starts at the last record handed out: nothing is lost silently). 16 KB keeps that
- * window small at a cost that is noise next to parsing.
+ * Output size of one inflate step. When zlib fails inside a damaged deflate stream, it drops
+ * the output of the failing step, so up to this many bytes just before the damage end up in
+ * the dead-lettered rest (which starts at the last record handed out: nothing is lost
+ * silently). 16 KB keeps that window small at a cost that is noise next to parsing. A member
+ * followed by trailing garbage loses nothing (see GzipMemberDecoder).
  */
 const GUNZIP_CHUNK_BYTES = 16 * 1024;
 
@@ -31,22 +32,80 @@ export interface ByteSourceContext {
  * for (;;) { const chunk = bytes.read(); if (chunk) use(chunk); else if (bytes.ended) break; else await bytes.ready() }
  */
 export class ByteSource {
+  private output: Readable | undefined;
+  private input: Readable | undefined;
   private nextOffset: number;
   private corruptionMessage: string | undefined;
   private ioError: Error | undefined;
   private streamEnded = false;
-  private discard: number;
+  private discard = 0;
   private wake: (() => void) | undefined;
+  /** Set while the first bytes are read to tell gzip from plain data. */
+  private opening: Promise<void> | undefined;
+  private closed = false;
 
   private constructor(
-    private readonly output: Readable,
-    private readonly input: Readable,
-    offset: number,
-    discard: number,
+    private readonly offset0: number,
     private readonly context: ByteSourceContext,
   ) {
-    this.nextOffset = offset - discard;
+    this.nextOffset = offset0;
+  }
+
+  /**
+   * Opens `file` positioned at `offset` bytes of its (decompressed) content. `end` (exclusive,
+   * uncompressed files only) stops the bytes there: a byte-range split reads its range and
+   * no further.
+   *
+   * `sniff` (a whole file whose name says it is not compressed): the first bytes decide,
+   * so a gzip file named `.csv` is decompressed rather than read as one garbage record. A
+   * resumed read (`offset` > 0) reads the two first bytes apart first, because its offset
+   * counts decompressed bytes when the file is gzip. A file named `.gz` is always decoded as
+   * gzip, and one that is not gzip is dead-lettered with a message naming it.
+   */
+  static open(store: FileStore, file: FileLocation, compression: FileCompression, offset: number, end: number | undefined, context: ByteSourceContext, sniff = false): ByteSource {
+    const source = new ByteSource(offset, context);
+    if (compression === 'gzip') {
+      source.attachGzip(store.openRange(file, 0));
+    } else if (!sniff) {
+      const input = store.openRange(file, offset, end);
+      source.attach(input, input, 0);
+    } else {
+      source.opening = source.openSniffing(store, file, end);
+    }
+    return source;
+  }
+
+  private async openSniffing(store: FileStore, file: FileLocation, end: number | undefined): Promise<void> {
+    try {
+      // From the start, the stream's own first bytes tell; a resumed read asks for them apart.
+      const fromStart = this.offset0 === 0 ? store.openRange(file, 0, end) : undefined;
+      const head = await peek(fromStart ?? store.openRange(file, 0, 2), 2, fromStart !== undefined);
+      if (this.closed) return fromStart?.destroy() as undefined;
+      if (isGzip(head)) {
+        this.attachGzip(fromStart ?? store.openRange(file, 0));
+      } else {
+        const input = fromStart ?? store.openRange(file, this.offset0, end);
+        this.attach(input, input, 0);
+      }
+    } catch (error) {
+      this.ioError ??= error as Error;
+    } finally {
+      this.opening = undefined;
+    }
+  }
+
+  /** gzip cannot seek: decompress from the start and drop the first `offset` bytes. */
+  private attachGzip(input: Readable): void {
+    const gunzip = new GzipMemberDecoder(this.context.file, GUNZIP_CHUNK_BYTES);
+    input.pipe(gunzip);
+    this.attach(gunzip, input, this.offset0);
+  }
+
+  private attach(output: Readable, input: Readable, discard: number): void {
+    this.output = output;
+    this.input = input;
     this.discard = discard;
+    this.nextOffset = this.offset0 - discard;
     const signal = (): void => {
       const wake = this.wake;
       this.wake = undefined;
@@ -69,23 +128,7 @@ export class ByteSource {
       this.streamEnded = true;
       signal();
     });
-  }
-
-  /**
-   * Opens `file` positioned at `offset` bytes of its (decompressed) content. `end` (exclusive,
-   * uncompressed files only) stops the bytes there: a byte-range split reads its range and
-   * no further.
-   */
-  static open(store: FileStore, file: FileLocation, compression: FileCompression, offset: number, end: number | undefined, context: ByteSourceContext): ByteSource {
-    if (compression === 'none') {
-      const input = store.openRange(file, offset, end);
-      return new ByteSource(input, input, offset, 0, context);
-    }
-    // gzip cannot seek: decompress from the start and drop the first `offset` bytes.
-    const input = store.openRange(file, 0);
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-    input.pipe(gunzip);
-    return new ByteSource(gunzip, input, offset, offset, context);
+    if (output.readableEnded) this.streamEnded = true;
   }
 
   /** Absolute offset of the next byte `read()` returns. */
@@ -100,12 +143,12 @@ export class ByteSource {
 
   /** True when no byte will come any more (end of file, or corrupt input after its readable part). */
   get ended(): boolean {
-    return this.streamEnded || (this.corruptionMessage !== undefined && this.output.readableLength === 0);
+    return this.streamEnded || (this.corruptionMessage !== undefined && (this.output?.readableLength ?? 0) === 0);
   }
 
   /** The next chunk if one is buffered; null when the caller must check `ended` or await `ready()`. */
   read(): Buffer | null {
-    if (this.ioError) return null;
+    if (this.ioError || !this.output) return null;
     for (;;) {
       let chunk = this.output.read() as Buffer | null;
       if (chunk === null) return null;
@@ -123,8 +166,9 @@ export class ByteSource {
 
   /** Resolves when `read()` may return data or `ended` may have changed. */
   async ready(): Promise<void> {
+    if (this.opening) await this.opening;
     this.throwIfFailed();
-    if (this.ended || this.output.readableLength > 0) return;
+    if (!this.output || this.ended || this.output.readableLength > 0) return;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
     });
@@ -132,9 +176,10 @@ export class ByteSource {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.wake = undefined;
-    this.output.destroy();
-    this.input.destroy();
+    this.output?.destroy();
+    this.input?.destroy();
   }
 
   private throwIfFailed(): void {
@@ -150,4 +195,25 @@ export class ByteSource {
       context: { splitId: this.context.splitId, file: this.context.file, offset: this.offset, code },
     });
   }
+}
+
+/**
+ * The first `size` bytes of `stream` (fewer when it is shorter). `keep`: they are put back,
+ * so the stream is then read from its start; otherwise the stream is closed.
+ */
+function peek(stream: Readable, size: number, keep: boolean): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const done = (head: Buffer): void => {
+      stream.off('readable', onReadable).off('end', onEnd).off('error', reject);
+      if (keep && head.length > 0) stream.unshift(head);
+      if (!keep) stream.destroy();
+      resolve(head);
+    };
+    const onReadable = (): void => {
+      const head = stream.read(size) as Buffer | null;
+      if (head) done(head);
+    };
+    const onEnd = (): void => done(Buffer.alloc(0));
+    stream.on('readable', onReadable).on('end', onEnd).on('error', reject);
+  });
 }

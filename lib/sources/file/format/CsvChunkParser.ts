@@ -44,12 +44,15 @@ export class CsvChunkParser {
   private readonly api: CsvParseApi;
   private readonly push: (record: string[]) => void;
 
-  constructor(dialect: CsvDialect, sink: CsvRecordSink) {
+  /** `atFileStart`: the first byte fed is the file's first, where (only) a BOM is skipped. */
+  constructor(dialect: CsvDialect, sink: CsvRecordSink, atFileStart = true) {
     const parser = new Parser({
       delimiter: dialect.delimiter,
       quote: dialect.quote,
       escape: dialect.escape,
-      bom: true,
+      // A BOM only at the file's start: a reader starting a byte range keeps one found there,
+      // as the reader of the whole file does, so both yield the same field.
+      bom: atFileStart,
       columns: false,
       relax_column_count: true,
       relax_quotes: false,

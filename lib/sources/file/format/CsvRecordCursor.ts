@@ -55,7 +55,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     this.parserLine = start.line;
     this.headerRowPending = options.header && start.header === undefined;
     this.setColumns(start.header ?? options.columns);
-    this.parser = new CsvChunkParser(options, this.onRecord);
+    this.parser = new CsvChunkParser(options, this.onRecord, start.offset === 0);
   }
 
   protected override header(): readonly string[] | undefined {
@@ -158,7 +158,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     this.badRecord(skipper, at, nextLine);
     this.parserOffset = this.retainedOffset = at;
     this.parserLine = nextLine;
-    this.parser = new CsvChunkParser(this.options, this.onRecord);
+    this.parser = new CsvChunkParser(this.options, this.onRecord, at === 0);
   }
 
   private badRecord(skipper: LineSkipper, end: number, nextLine: number): void {

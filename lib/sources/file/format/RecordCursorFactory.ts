@@ -20,7 +20,8 @@ export function openRecordCursor(split: FileSplit, options: FormatOptions, store
   const { position } = split;
   const file = { path: split.path, etag: split.etag, size: split.size };
   const end = split.end === TO_END_OF_FILE ? undefined : split.end;
-  const bytes = ByteSource.open(store, file, split.compression, position.offset, end, { splitId: split.splitId, file: split.path });
+  // A whole file is sniffed for gzip whatever its name; byte ranges exist only for files the planner found plain.
+  const bytes = ByteSource.open(store, file, split.compression, position.offset, end, { splitId: split.splitId, file: split.path }, split.fileSplits === 1);
   if (split.format === 'jsonl') return new JsonLinesRecordCursor(bytes, position, options);
   const { csv } = options;
   return new CsvRecordCursor(bytes, position, {

@@ -1,8 +1,8 @@
 import { AdfError, ConfigError } from '../errors';
 import { exitCodeFor } from '../runtime/RunSummary';
-import { runEmbedded } from '../runtime/embedded';
+import { replayDeadLetters, runEmbedded } from '../runtime/embedded';
 import { devCommand } from './devCommand';
-import { MAIN_HELP, RUN_HELP } from './help';
+import { MAIN_HELP, REPLAY_HELP, RUN_HELP } from './help';
 import { parseRunArgs } from './parseRunArgs';
 import { statusCommand } from './statusCommand';
 
@@ -16,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
       return command ? 0 : 2;
     }
     if (command === 'run') return await run(rest);
+    if (command === 'replay-dead-letters') return await run(rest, 'replay');
     if (command === 'dev') return await devCommand(rest);
     if (command === 'status') return await statusCommand(rest);
     throw new ConfigError(`unknown command "${command}" (see adf --help)`);
@@ -24,12 +25,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function run(args: string[]): Promise<number> {
+async function run(args: string[], mode: 'run' | 'replay' = 'run'): Promise<number> {
   const cmd = parseRunArgs(args);
   if (cmd.help) {
-    process.stdout.write(RUN_HELP);
+    process.stdout.write(mode === 'run' ? RUN_HELP : REPLAY_HELP);
     return 0;
   }
+  if (mode === 'replay' && cmd.runtime.fresh) throw new ConfigError('--fresh makes no sense with replay-dead-letters: it would forget the state whose dead letters it replays');
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -39,7 +41,8 @@ async function run(args: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const summary = await runEmbedded(cmd.ref, { ...cmd.runtime, signal: controller.signal });
+    const options = { ...cmd.runtime, signal: controller.signal };
+    const summary = mode === 'run' ? await runEmbedded(cmd.ref, options) : await replayDeadLetters(cmd.ref, options);
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     if (summary.deadLetterDir) process.stderr.write(`${summary.badRecords} bad record(s) written to ${summary.deadLetterDir}\n`);
     return exitCodeFor(summary);

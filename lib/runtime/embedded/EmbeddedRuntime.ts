@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
+import { ErrorBudgetExceededError } from '../../errors';
 import { LocalSplitStore } from '../../coordination/LocalSplitStore';
 import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease } from '../../coordination/SplitStore';
@@ -52,7 +53,7 @@ const EMBEDDED_LEASE_MS = 365 * 24 * 3600 * 1000;
  */
 export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRunOptions = {}): Promise<RunSummary> {
   const flow = isFlow(flowOrRef) ? flowOrRef : await loadFlow(flowOrRef);
-  const stateDir = resolve(options.stateDir ?? join('.adf', flow.name));
+  const stateDir = stateDirOf(flow, options);
   if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
   const store = LocalSplitStore.open(stateDir);
   try {
@@ -60,6 +61,16 @@ export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRu
   } finally {
     store.close();
   }
+}
+
+/** The flow's state directory: `--state-dir`, else `.adf/<flow name>`. */
+export function stateDirOf(flow: Flow, options: Pick<EmbeddedRunOptions, 'stateDir'>): string {
+  return resolve(options.stateDir ?? join('.adf', flow.name));
+}
+
+/** Where the flow's bad records go: its `deadLetterDir`, else `<state dir>/dead-letter`. */
+export function deadLetterDirOf(flow: Flow, stateDir: string): string {
+  return resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
 }
 
 class EmbeddedRun {
@@ -75,7 +86,7 @@ class EmbeddedRun {
   private finish!: (error?: Error) => void;
 
   constructor(private readonly flow: Flow, private readonly ref: Flow | FlowRef, private readonly store: LocalSplitStore, private readonly stateDir: string, private readonly options: EmbeddedRunOptions) {
-    this.deadLetterDir = resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
+    this.deadLetterDir = deadLetterDirOf(flow, stateDir);
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
@@ -192,6 +203,8 @@ class EmbeddedRun {
       case 'splitError':
         this.log(`[${this.flow.name}] reader ${readerId} failed on ${m.splitIds.join(', ') || 'no split'}: ${m.error}`);
         return this.giveBack(readerId, m.splitIds, m.error);
+      case 'stopRun':
+        return this.finish(new ErrorBudgetExceededError(m.error));
       case 'fatal':
         this.log(`[${this.flow.name}] reader ${readerId} crashed: ${m.stack ?? m.error}`);
         return;

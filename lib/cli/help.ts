@@ -50,6 +50,7 @@ Runtime options:
   --state-dir <dir>      split checkpoints; rerun with the same one to resume (default .adf/<flow>)
   --dead-letter <dir>    where bad records go, with file, line, offset and reason (default <state-dir>/dead-letter)
   --fresh                forget earlier progress and start over
+  --no-retry-failed      leave splits that FAILED in an earlier run (default: a rerun retries them)
   --error-budget <share> stop the run once more than this share of the records failed the transform
                          (default 0.5; off = never); the failing batch is not written or committed
   --error-budget-after <n>  judge the share only after this many records (default 1000)

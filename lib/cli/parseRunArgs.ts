@@ -25,7 +25,7 @@ const OPTIONS = {
   'redis-url': { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' },
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
   'split-size': { type: 'string' }, 'after-finish': { type: 'string' },
-  'error-budget': { type: 'string' }, 'error-budget-after': { type: 'string' },
+  'error-budget': { type: 'string' }, 'error-budget-after': { type: 'string' }, 'no-retry-failed': { type: 'boolean' },
 } as const;
 
 
@@ -84,6 +84,7 @@ export function parseRunArgs(args: string[]): RunCommand {
       parallelism: n.parallelism,
       stateDir: v['state-dir'],
       fresh: v.fresh,
+      retryFailed: !v['no-retry-failed'],
       // A source that needs more attempts (Rafka: maxDeliveries + 1) raises this itself (Source.minAttempts).
       maxAttempts: n['max-attempts'],
       progress: !v.quiet,

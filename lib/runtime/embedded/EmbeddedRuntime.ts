@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { ErrorBudgetExceededError } from '../../errors';
 import { LocalSplitStore } from '../../coordination/LocalSplitStore';
 import { SplitStatus } from '../../coordination/SplitStore';
-import type { Lease } from '../../coordination/SplitStore';
+import type { Lease, SplitRow } from '../../coordination/SplitStore';
 import { isFlow } from '../../flow/Flow';
 import type { Flow } from '../../flow/Flow';
 import type { FlowRef } from '../../flow/FlowRef';
@@ -32,6 +32,8 @@ export interface EmbeddedRunOptions {
   readonly limits?: Partial<BatchLimits>;
   /** Failed attempts before a split is FAILED. */
   readonly maxAttempts?: number;
+  /** Retry splits that FAILED in an earlier run (from their last commit). Default true. */
+  readonly retryFailed?: boolean;
   readonly progress?: boolean;
   /** Abort to stop gracefully: readers finish and commit their current batch. */
   readonly signal?: AbortSignal;
@@ -76,7 +78,6 @@ export function deadLetterDirOf(flow: Flow, stateDir: string): string {
 class EmbeddedRun {
   private readonly hosts = new Map<number, ReaderHost>();
   private readonly leases = new Map<number, Map<string, Lease>>();
-  private readonly failures: { splitId: string; error: string }[] = [];
   private readonly pendingActions = new Set<Promise<void>>();
   private savedEnumeratorState: string | undefined;
   private readonly counters = { records: 0, badRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
@@ -125,20 +126,29 @@ class EmbeddedRun {
       await this.store.putEnumeratorState(this.enumerator.snapshotState());
     }
     const summary = await this.summary(started);
-    if (summary.records === 0 && summary.badRecords === 0 && summary.status === 'completed') {
-      this.log(`[${this.flow.name}] nothing new: all ${summary.splits.total} split(s) were finished by an earlier run (--fresh starts over)`);
-    }
+    if (summary.records === 0 && summary.badRecords === 0 && summary.status === 'completed') this.log(`[${this.flow.name}] ${nothingNewLine(summary)}`);
     return summary;
   }
 
   private async restoreUnfinished(): Promise<SourceSplit[]> {
     const splits: SourceSplit[] = [];
+    if (this.options.retryFailed !== false) await this.retryFailed();
     for await (const row of this.store.list()) {
       this.counters.total++;
       if (row.status === SplitStatus.FINISHED) this.counters.finished++;
       if (row.status === SplitStatus.PENDING || row.status === SplitStatus.ASSIGNED) splits.push(deserializeSplit(this.flow.source.splitSerializer, row.split));
     }
     return splits;
+  }
+
+  /** A rerun retries what failed before (a full disk, a bug since fixed): FAILED is not "done". */
+  private async retryFailed(): Promise<void> {
+    const failed: SplitRow[] = [];
+    for await (const row of this.store.list()) if (row.status === SplitStatus.FAILED) failed.push(row);
+    if (failed.length === 0) return;
+    for (const row of failed) this.store.retry(row.splitId);
+    const shown = failed.slice(0, 5).map((r) => `${r.splitId} (${r.lastError ?? 'no error recorded'})`).join('; ');
+    this.log(`[${this.flow.name}] retrying ${failed.length} split(s) that FAILED in an earlier run: ${shown}${failed.length > 5 ? '; …' : ''} (--no-retry-failed leaves them)`);
   }
 
   private startReader(readerId: number): void {
@@ -259,18 +269,20 @@ class EmbeddedRun {
       if (!lease) continue;
       this.leases.get(readerId)!.delete(splitId);
       const row = await this.store.release(lease, error, effectiveMaxAttempts(this.options.maxAttempts ?? DEFAULTS.maxAttempts, this.flow.source));
-      if (row.status === SplitStatus.FAILED) this.failures.push({ splitId, error });
-      else this.enumerator.addSplitsBack([deserializeSplit(this.flow.source.splitSerializer, row.split)], readerId);
+      if (row.status !== SplitStatus.FAILED) this.enumerator.addSplitsBack([deserializeSplit(this.flow.source.splitSerializer, row.split)], readerId);
     }
   }
 
   private async summary(started: number): Promise<RunSummary> {
     const splits = { total: 0, finished: 0, failed: 0, pending: 0 };
+    const failures: { splitId: string; error: string }[] = [];
     for await (const row of this.store.list()) {
       splits.total++;
       if (row.status === SplitStatus.FINISHED) splits.finished++;
-      else if (row.status === SplitStatus.FAILED) splits.failed++;
-      else splits.pending++;
+      else if (row.status === SplitStatus.FAILED) {
+        splits.failed++;
+        failures.push({ splitId: row.splitId, error: row.lastError ?? 'no error recorded' });
+      } else splits.pending++;
     }
     const seconds = (Date.now() - started) / 1000;
     const interrupted = this.options.signal?.aborted === true && splits.pending > 0;
@@ -286,7 +298,15 @@ class EmbeddedRun {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       deadLetterDir: this.counters.badRecords > 0 ? this.deadLetterDir : undefined,
       stateDir: this.stateDir,
-      ...(this.failures.length > 0 ? { failures: this.failures } : {}),
+      ...(failures.length > 0 ? { failures } : {}),
     };
   }
+}
+
+/** What a run that read nothing says: never "all finished" when some split FAILED or none was found. */
+function nothingNewLine(summary: RunSummary): string {
+  const { total, failed } = summary.splits;
+  if (total === 0) return 'nothing to read: the source found no splits (no file matched under its path, or the topic has no partitions)';
+  if (failed > 0) return `nothing read: ${failed} of ${total} split(s) FAILED (see "failures" in the summary; a rerun retries them unless --no-retry-failed)`;
+  return `nothing new: all ${total} split(s) were finished by an earlier run (--fresh starts over)`;
 }

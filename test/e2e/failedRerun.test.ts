@@ -67,7 +67,7 @@ export default defineFlow({ name: 'disk', source: fileSource({ path: ${JSON.stri
   it('says no splits were found instead of "all 0 split(s) were finished"', () => {
     mkdirSync(join(tmp.dir, 'empty'));
     const r = runAdf(['run', '--source', 'file', '--path', join(tmp.dir, 'empty'), '--sink', 'null', '--state-dir', join(tmp.dir, 's')]);
-    expect(r.stderr).toContain('nothing to read: the source found no splits');
+    expect(r.stderr).toContain('nothing to read: no file under the path matched');
     expect(r.stderr).not.toContain('all 0 split(s)');
   });
 });

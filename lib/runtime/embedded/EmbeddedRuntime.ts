@@ -15,6 +15,7 @@ import type { SerializedSplit, SourceSplit } from '../../source-support/SourceSp
 import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import type { RunSummary } from '../RunSummary';
+import { ensureWritableDir } from '../../util/writableDir';
 import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
 import { InProcessReaderHost } from './InProcessReaderHost';
 import type { ReaderMessage } from './messages';
@@ -57,6 +58,10 @@ export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRu
   const flow = isFlow(flowOrRef) ? flowOrRef : await loadFlow(flowOrRef);
   const stateDir = stateDirOf(flow, options);
   if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
+  // Each a single line now, rather than a stack trace from every reader later.
+  ensureWritableDir(stateDir, 'state directory (--state-dir)');
+  ensureWritableDir(deadLetterDirOf(flow, stateDir), 'dead-letter directory (--dead-letter)');
+  await flow.sink.check?.();
   const store = LocalSplitStore.open(stateDir);
   try {
     return await new EmbeddedRun(flow, flowOrRef, store, stateDir, options).run();
@@ -126,7 +131,7 @@ class EmbeddedRun {
       await this.store.putEnumeratorState(this.enumerator.snapshotState());
     }
     const summary = await this.summary(started);
-    if (summary.records === 0 && summary.badRecords === 0 && summary.status === 'completed') this.log(`[${this.flow.name}] ${nothingNewLine(summary)}`);
+    if (summary.records === 0 && summary.badRecords === 0 && summary.status === 'completed') this.log(`[${this.flow.name}] ${nothingNewLine(summary, this.flow.source.type)}`);
     return summary;
   }
 
@@ -304,9 +309,14 @@ class EmbeddedRun {
 }
 
 /** What a run that read nothing says: never "all finished" when some split FAILED or none was found. */
-function nothingNewLine(summary: RunSummary): string {
+function nothingNewLine(summary: RunSummary, sourceType: string): string {
   const { total, failed } = summary.splits;
-  if (total === 0) return 'nothing to read: the source found no splits (no file matched under its path, or the topic has no partitions)';
+  if (total === 0) return `nothing to read: ${NOTHING_FOUND[sourceType] ?? 'the source found no splits'}`;
   if (failed > 0) return `nothing read: ${failed} of ${total} split(s) FAILED (see "failures" in the summary; a rerun retries them unless --no-retry-failed)`;
   return `nothing new: all ${total} split(s) were finished by an earlier run (--fresh starts over)`;
 }
+
+const NOTHING_FOUND: Record<string, string> = {
+  file: 'no file under the path matched (check --path, --include and --exclude)',
+  rafka: 'the topic has no partitions (no <topic>:<n> stream exists; check --topic and the Redis database)',
+};

@@ -4,6 +4,7 @@ import { replayDeadLetters, runEmbedded } from '../runtime/embedded';
 import { devCommand } from './devCommand';
 import { MAIN_HELP, REPLAY_HELP, RUN_HELP } from './help';
 import { parseRunArgs } from './parseRunArgs';
+import { redactText } from '../util/redact';
 import { statusCommand } from './statusCommand';
 
 /** `adf <command>`; returns the exit code. Results on stdout, everything else on stderr. */
@@ -55,9 +56,9 @@ async function run(args: string[], mode: 'run' | 'replay' = 'run'): Promise<numb
 /** Errors a user can fix are one line; anything else is a bug and keeps its stack. */
 function reportError(e: unknown, verbose: boolean): number {
   if (e instanceof AdfError && !verbose) {
-    process.stderr.write(`adf: ${e.message}\n`);
+    process.stderr.write(`adf: ${redactText(e.message)}\n`);
     return e instanceof ConfigError ? 2 : 1;
   }
-  process.stderr.write(`adf: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.stderr.write(`adf: ${redactText((e as Error)?.stack ?? String(e))}\n`);
   return e instanceof ConfigError ? 2 : 1;
 }

@@ -16,6 +16,7 @@ import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import type { RunSummary } from '../RunSummary';
 import { ensureWritableDir } from '../../util/writableDir';
+import { redactText } from '../../util/redact';
 import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
 import { InProcessReaderHost } from './InProcessReaderHost';
 import type { ReaderMessage } from './messages';
@@ -93,7 +94,7 @@ class EmbeddedRun {
 
   constructor(private readonly flow: Flow, private readonly ref: Flow | FlowRef, private readonly store: LocalSplitStore, private readonly stateDir: string, private readonly options: EmbeddedRunOptions) {
     this.deadLetterDir = deadLetterDirOf(flow, stateDir);
-    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.log = options.log ?? ((line) => process.stderr.write(`${redactText(line)}\n`));
   }
 
   async run(): Promise<RunSummary> {

@@ -3,6 +3,7 @@ export const MAIN_HELP = `adf — ActiveDataFlow: split-based ingestion, embedde
 Usage:
   adf run <flow-file> [options]          run a flow module (export default defineFlow(...))
   adf run --source <type> ... [options]  run a flow described by flags
+  adf replay-dead-letters <flow-file|flags>  send the records that failed the transform through the (fixed) flow again
   adf dev [flow] [options]               run the serverless functions in this process (local AWS)
   adf status [<flow>] [--json]           the flow's splits in the DynamoDB split table
   adf --help | adf <command> --help
@@ -49,12 +50,28 @@ Runtime options:
   --state-dir <dir>      split checkpoints; rerun with the same one to resume (default .adf/<flow>)
   --dead-letter <dir>    where bad records go, with file, line, offset and reason (default <state-dir>/dead-letter)
   --fresh                forget earlier progress and start over
+  --no-retry-failed      leave splits that FAILED in an earlier run (default: a rerun retries them)
+  --error-budget <share> stop the run once more than this share of the records failed the transform
+                         (default 0.5; off = never); the failing batch is not written or committed
+  --error-budget-after <n>  judge the share only after this many records (default 1000)
   --max-attempts <n>     consecutive failed attempts before a split is FAILED (default 3; never fewer than
                          the source needs: rafka allows maxDeliveries + 1)
   --export <name>        the flow module's export to run (default: default, then "flow")
   --quiet                no progress on stderr
   --verbose              stack traces for errors
   -h, --help             this help
+`;
+
+export const REPLAY_HELP = `adf replay-dead-letters — records that failed the transform, through the fixed flow again
+
+  adf replay-dead-letters <flow-file> [--state-dir DIR] [runtime options]
+  adf replay-dead-letters --source ... --sink ... [the same flags as the run]
+
+Takes the committed dead letters of the flow's state directory whose reason is "transform failed"
+(bad input stays where it is: fix the file instead), that no earlier replay took, and runs them
+through the flow's transform into its sink: each record exactly once, resumable like a run.
+Records that fail again go to <state-dir>/replay/dead-letter, and the next replay takes them too.
+It takes the same options as adf run (see adf run --help) except --fresh.
 `;
 
 export const DEV_HELP = `adf dev — the serverless functions in this process, the way Lambda runs them

@@ -1,9 +1,10 @@
 import { AdfError, ConfigError } from '../errors';
 import { exitCodeFor } from '../runtime/RunSummary';
-import { runEmbedded } from '../runtime/embedded';
+import { replayDeadLetters, runEmbedded } from '../runtime/embedded';
 import { devCommand } from './devCommand';
-import { MAIN_HELP, RUN_HELP } from './help';
+import { MAIN_HELP, REPLAY_HELP, RUN_HELP } from './help';
 import { parseRunArgs } from './parseRunArgs';
+import { redactText } from '../util/redact';
 import { statusCommand } from './statusCommand';
 
 /** `adf <command>`; returns the exit code. Results on stdout, everything else on stderr. */
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
       return command ? 0 : 2;
     }
     if (command === 'run') return await run(rest);
+    if (command === 'replay-dead-letters') return await run(rest, 'replay');
     if (command === 'dev') return await devCommand(rest);
     if (command === 'status') return await statusCommand(rest);
     throw new ConfigError(`unknown command "${command}" (see adf --help)`);
@@ -24,12 +26,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function run(args: string[]): Promise<number> {
+async function run(args: string[], mode: 'run' | 'replay' = 'run'): Promise<number> {
   const cmd = parseRunArgs(args);
   if (cmd.help) {
-    process.stdout.write(RUN_HELP);
+    process.stdout.write(mode === 'run' ? RUN_HELP : REPLAY_HELP);
     return 0;
   }
+  if (mode === 'replay' && cmd.runtime.fresh) throw new ConfigError('--fresh makes no sense with replay-dead-letters: it would forget the state whose dead letters it replays');
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -39,7 +42,8 @@ async function run(args: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const summary = await runEmbedded(cmd.ref, { ...cmd.runtime, signal: controller.signal });
+    const options = { ...cmd.runtime, signal: controller.signal };
+    const summary = mode === 'run' ? await runEmbedded(cmd.ref, options) : await replayDeadLetters(cmd.ref, options);
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     if (summary.deadLetterDir) process.stderr.write(`${summary.badRecords} bad record(s) written to ${summary.deadLetterDir}\n`);
     return exitCodeFor(summary);
@@ -52,9 +56,9 @@ async function run(args: string[]): Promise<number> {
 /** Errors a user can fix are one line; anything else is a bug and keeps its stack. */
 function reportError(e: unknown, verbose: boolean): number {
   if (e instanceof AdfError && !verbose) {
-    process.stderr.write(`adf: ${e.message}\n`);
+    process.stderr.write(`adf: ${redactText(e.message)}\n`);
     return e instanceof ConfigError ? 2 : 1;
   }
-  process.stderr.write(`adf: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.stderr.write(`adf: ${redactText((e as Error)?.stack ?? String(e))}\n`);
   return e instanceof ConfigError ? 2 : 1;
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors';
 import type { FlowRef } from '../flow/FlowRef';
 import type { EmbeddedRunOptions } from '../runtime/embedded';
 import { parseAfterFinishFlag, parseSplitSizeFlag } from '../sources/file/FileSourceFlags';
+import type { ErrorBudgetOptions } from '../runtime/ErrorBudget';
 import { parseCommandArgs } from './parseCommandArgs';
 
 export interface RunCommand {
@@ -24,6 +25,7 @@ const OPTIONS = {
   'redis-url': { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' },
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
   'split-size': { type: 'string' }, 'after-finish': { type: 'string' },
+  'error-budget': { type: 'string' }, 'error-budget-after': { type: 'string' }, 'no-retry-failed': { type: 'boolean' },
 } as const;
 
 
@@ -42,6 +44,7 @@ const Numbers = z.object({
   'batch-bytes': intFlag('batch-bytes', 1024, 1024 ** 3),
   'max-attempts': intFlag('max-attempts', 1, 100),
   partitions: intFlag('partitions', 1, 65_536),
+  'error-budget-after': intFlag('error-budget-after', 1, 1_000_000_000),
 });
 
 /** Parses `adf run` arguments; every mistake is a ConfigError naming the flag. */
@@ -70,6 +73,7 @@ export function parseRunArgs(args: string[]): RunCommand {
           redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start,
           splitSize: v['split-size'] === undefined ? undefined : parseSplitSizeFlag(v['split-size']),
           afterFinish: v['after-finish'] === undefined ? undefined : parseAfterFinishFlag(v['after-finish']),
+          errorBudget: errorBudgetFlags(v['error-budget'], n['error-budget-after']),
         },
       };
   return {
@@ -80,10 +84,25 @@ export function parseRunArgs(args: string[]): RunCommand {
       parallelism: n.parallelism,
       stateDir: v['state-dir'],
       fresh: v.fresh,
+      retryFailed: !v['no-retry-failed'],
       // A source that needs more attempts (Rafka: maxDeliveries + 1) raises this itself (Source.minAttempts).
       maxAttempts: n['max-attempts'],
       progress: !v.quiet,
       limits: { ...(n['batch-size'] ? { maxRecords: n['batch-size'] } : {}), ...(n['batch-bytes'] ? { maxBytes: n['batch-bytes'] } : {}) },
     },
   };
+}
+
+/** `--error-budget 0.2|off` and `--error-budget-after N` → a flow's `errorBudget`. */
+function errorBudgetFlags(share: string | undefined, after: number | undefined): ErrorBudgetOptions | false | undefined {
+  if (share === 'off') {
+    if (after !== undefined) throw new ConfigError('--error-budget-after makes no sense with --error-budget off', { context: { field: 'error-budget-after' } });
+    return false;
+  }
+  if (share === undefined && after === undefined) return undefined;
+  const maxFailureShare = share === undefined ? undefined : Number(share);
+  if (maxFailureShare !== undefined && (share!.trim() === '' || !Number.isFinite(maxFailureShare) || maxFailureShare < 0 || maxFailureShare > 1)) {
+    throw new ConfigError(`--error-budget must be a share between 0 and 1, or off (got ${JSON.stringify(share)})`, { context: { field: 'error-budget' } });
+  }
+  return { ...(maxFailureShare !== undefined ? { maxFailureShare } : {}), ...(after !== undefined ? { afterRecords: after } : {}) };
 }

@@ -97,6 +97,13 @@ export class LocalSplitStore implements SplitStore {
     return this.put({ ...row, status, attempts, lastError: error ?? row.lastError, leaseOwner: undefined, leaseExpiresAt: undefined, updatedAt: this.clock() });
   }
 
+  /** FAILED → PENDING with its attempts reset, from its last commit; undefined when the split is not FAILED. */
+  retry(splitId: string): SplitRow | undefined {
+    const row = this.rows.get(splitId);
+    if (row?.status !== SplitStatus.FAILED) return undefined;
+    return this.put({ ...row, status: SplitStatus.PENDING, attempts: 0, updatedAt: Date.now() });
+  }
+
   async *list(): AsyncIterable<SplitRow> {
     yield* [...this.rows.values()].sort((a, b) => (a.splitId < b.splitId ? -1 : a.splitId > b.splitId ? 1 : 0));
   }

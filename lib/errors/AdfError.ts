@@ -51,6 +51,14 @@ export class FencedOffError extends AdfError {
   override readonly name = 'FencedOffError';
 }
 
+/**
+ * Too many records failed the transform (a bug, not bad data): the run stops before the
+ * failing batch is written or committed, so fixing the flow and running again reads it anew.
+ */
+export class ErrorBudgetExceededError extends AdfError {
+  override readonly name = 'ErrorBudgetExceededError';
+}
+
 export function isRetryable(error: unknown): boolean {
   return error instanceof AdfError && error.retryable;
 }

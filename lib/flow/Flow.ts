@@ -3,6 +3,8 @@ import type { AnySource } from '../source-support/Source';
 import type { SourceRecord } from '../source-support/SourceRecord';
 import type { Sink } from '../sinks/Sink';
 import { ConfigError } from '../errors';
+import { parseErrorBudget } from '../runtime/ErrorBudget';
+import type { ErrorBudgetOptions } from '../runtime/ErrorBudget';
 
 /**
  * Turns one record value into zero, one or many. Return `null`/`undefined` to drop the record,
@@ -18,6 +20,11 @@ export interface Flow<T = any, U = any> {
   readonly sink: Sink<U>;
   /** Directory for dead-lettered records (default: `<state dir>/dead-letter`). */
   readonly deadLetterDir?: string;
+  /**
+   * When transform failures stop the run instead of filling the dead letters (default: more
+   * than half of at least 1,000 records); `false` never stops.
+   */
+  readonly errorBudget?: ErrorBudgetOptions | false;
 }
 
 const FlowSchema = z.object({
@@ -26,6 +33,7 @@ const FlowSchema = z.object({
   transform: z.function().optional(),
   sink: z.custom<Sink>((v) => typeof v === 'object' && v !== null && typeof (v as Sink).open === 'function', 'sink must be a Sink (e.g. jsonlSink({...}))'),
   deadLetterDir: z.string().min(1).optional(),
+  errorBudget: z.unknown().optional(),
 });
 
 /**
@@ -45,6 +53,7 @@ export function defineFlow<T = any, U = any>(flow: Flow<T, U>): Flow<T, U> {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`flow ${issue.path.join('.') || ''}: ${issue.message}`.replace('flow : ', 'flow: '), { context: { field: issue.path.join('.') } });
   }
+  parseErrorBudget(flow.errorBudget);
   return Object.freeze({ ...flow });
 }
 

@@ -42,6 +42,16 @@ interface CachedClient {
 }
 
 const clients = new Map<string, CachedClient>();
+/** Endpoints (host:port) whose last connection attempt failed, with the socket error. */
+const unreachable = new Map<string, NodeJS.ErrnoException>();
+
+/**
+ * The Redis endpoints this process cannot reach right now and why, e.g.
+ * `127.0.0.1:6390 (ECONNREFUSED)`; empty when every client is connected.
+ */
+export function unreachableRedisEndpoints(): string[] {
+  return [...unreachable].map(([endpoint, e]) => `${endpoint} (${e.code})`);
+}
 const byClient = new WeakMap<Redis, CachedClient>();
 
 /**
@@ -134,8 +144,12 @@ function createClient(url: string, options: RedisConnectionOptions, lane: string
   client.on('close', () => entry.epoch++);
   client.on('connect', () => holdProcess(entry));
   // ioredis reports every failed reconnect as an 'error' event; the commands that suffer get
-  // the error themselves. Without a listener Node would print each one.
-  client.on('error', () => undefined);
+  // only "max retries per request", so the cause is kept for wrapRedisError to name.
+  const endpoint = `${redisOptions.host}:${redisOptions.port}`;
+  client.on('error', (e: NodeJS.ErrnoException) => {
+    if (e?.code) unreachable.set(endpoint, e);
+  });
+  client.on('ready', () => unreachable.delete(endpoint));
   return entry;
 }
 

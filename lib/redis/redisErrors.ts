@@ -1,5 +1,6 @@
 import { AdfError, ConfigError, RetryableError, SplitFailedError } from '../errors';
 import type { ErrorContext } from '../errors';
+import { unreachableRedisEndpoints } from './redisClient';
 
 /** Reply prefixes that retrying will not fix: bad credentials or permissions, a key that is not a stream. */
 const CONFIG_REPLIES = ['NOAUTH', 'WRONGPASS', 'NOPERM'];
@@ -23,8 +24,15 @@ export function isRetryableRedisError(error: unknown): boolean {
 export function wrapRedisError(error: unknown, what: string, context: ErrorContext = {}): AdfError {
   if (error instanceof AdfError) return error;
   const message = String((error as Error)?.message ?? error);
-  const text = `redis ${what} failed: ${message}`;
+  const text = `redis ${what} failed: ${explain(message)}`;
   if (CONFIG_REPLIES.some((p) => message.startsWith(p))) return new ConfigError(text, { cause: error, context });
   if (DATA_REPLIES.some((p) => message.startsWith(p))) return new SplitFailedError(text, { cause: error, context });
   return new RetryableError(text, { cause: error, context });
+}
+
+/** ioredis says only "Reached the max retries per request limit": name the server and the socket error instead. */
+function explain(message: string): string {
+  const unreachable = unreachableRedisEndpoints();
+  if (unreachable.length === 0 || !/max retries per request|Connection is closed/i.test(message)) return message;
+  return `cannot reach Redis at ${unreachable.join(', ')}`;
 }

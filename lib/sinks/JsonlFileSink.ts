@@ -1,6 +1,7 @@
 import { closeSync, constants, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeName } from '../util/safeName';
+import { ensureWritableDir } from '../util/writableDir';
 import { toJsonLines } from './jsonLines';
 import type { LineFormat } from './jsonLines';
 import type { Sink, SinkBatch, SinkContext, SinkWriter } from './Sink';
@@ -27,6 +28,10 @@ const MAX_OPEN_PARTS = 64;
 export class JsonlFileSink implements Sink {
   readonly type = 'jsonl';
   constructor(readonly options: JsonlFileSinkOptions) {}
+
+  async check(): Promise<void> {
+    ensureWritableDir(this.options.dir, 'output directory (--out)');
+  }
 
   async open(_ctx: SinkContext): Promise<SinkWriter<unknown>> {
     mkdirSync(this.options.dir, { recursive: true });

@@ -16,6 +16,11 @@ import type { SourceRecord } from '../source-support/SourceRecord';
 export interface Sink<T = unknown> {
   readonly type: string;
   open(ctx: SinkContext): Promise<SinkWriter<T>>;
+  /**
+   * Optional: checks, once before any reader starts, what would make every write fail (an
+   * output directory that is a file or read-only), throwing a ConfigError that names it.
+   */
+  check?(): Promise<void>;
 }
 
 export interface SinkContext {

@@ -37,6 +37,8 @@ export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements Spl
   private discovering: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Whether a discovery pass of this run has completed: until one has, a failure ends the run. */
+  private discoveredOnce = false;
 
   constructor(
     private readonly ctx: SplitEnumeratorContext<S>,
@@ -99,10 +101,12 @@ export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements Spl
         this.assignToWaiting();
       }
       if (this.options.bounded) this.discoveryDone = true;
+      this.discoveredOnce = true;
     } catch (e) {
       // A transient failure of periodic rediscovery is tried again at the next interval;
-      // anything else (a missing path, a bad pattern) ends the run with a clear error.
-      if (this.options.bounded || !isRetryable(e)) this.ctx.reportError(e as Error);
+      // anything else (a missing path, a bad pattern), or a first pass that fails (the source was
+      // never reachable: waiting silently would look like an idle stream), ends the run with a clear error.
+      if (this.options.bounded || !isRetryable(e) || !this.discoveredOnce) this.ctx.reportError(e as Error);
     } finally {
       this.discovering = undefined;
       this.assignToWaiting();

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
+import { ErrorBudgetExceededError } from '../../errors';
 import { LocalSplitStore } from '../../coordination/LocalSplitStore';
 import { SplitStatus } from '../../coordination/SplitStore';
-import type { Lease } from '../../coordination/SplitStore';
+import type { Lease, SplitRow } from '../../coordination/SplitStore';
 import { isFlow } from '../../flow/Flow';
 import type { Flow } from '../../flow/Flow';
 import type { FlowRef } from '../../flow/FlowRef';
@@ -14,6 +15,8 @@ import type { SerializedSplit, SourceSplit } from '../../source-support/SourceSp
 import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import type { RunSummary } from '../RunSummary';
+import { ensureWritableDir } from '../../util/writableDir';
+import { redactText } from '../../util/redact';
 import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
 import { InProcessReaderHost } from './InProcessReaderHost';
 import type { ReaderMessage } from './messages';
@@ -31,6 +34,8 @@ export interface EmbeddedRunOptions {
   readonly limits?: Partial<BatchLimits>;
   /** Failed attempts before a split is FAILED. */
   readonly maxAttempts?: number;
+  /** Retry splits that FAILED in an earlier run (from their last commit). Default true. */
+  readonly retryFailed?: boolean;
   readonly progress?: boolean;
   /** Abort to stop gracefully: readers finish and commit their current batch. */
   readonly signal?: AbortSignal;
@@ -52,8 +57,12 @@ const EMBEDDED_LEASE_MS = 365 * 24 * 3600 * 1000;
  */
 export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRunOptions = {}): Promise<RunSummary> {
   const flow = isFlow(flowOrRef) ? flowOrRef : await loadFlow(flowOrRef);
-  const stateDir = resolve(options.stateDir ?? join('.adf', flow.name));
+  const stateDir = stateDirOf(flow, options);
   if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
+  // Each a single line now, rather than a stack trace from every reader later.
+  ensureWritableDir(stateDir, 'state directory (--state-dir)');
+  ensureWritableDir(deadLetterDirOf(flow, stateDir), 'dead-letter directory (--dead-letter)');
+  await flow.sink.check?.();
   const store = LocalSplitStore.open(stateDir);
   try {
     return await new EmbeddedRun(flow, flowOrRef, store, stateDir, options).run();
@@ -62,10 +71,19 @@ export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRu
   }
 }
 
+/** The flow's state directory: `--state-dir`, else `.adf/<flow name>`. */
+export function stateDirOf(flow: Flow, options: Pick<EmbeddedRunOptions, 'stateDir'>): string {
+  return resolve(options.stateDir ?? join('.adf', flow.name));
+}
+
+/** Where the flow's bad records go: its `deadLetterDir`, else `<state dir>/dead-letter`. */
+export function deadLetterDirOf(flow: Flow, stateDir: string): string {
+  return resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
+}
+
 class EmbeddedRun {
   private readonly hosts = new Map<number, ReaderHost>();
   private readonly leases = new Map<number, Map<string, Lease>>();
-  private readonly failures: { splitId: string; error: string }[] = [];
   private readonly pendingActions = new Set<Promise<void>>();
   private savedEnumeratorState: string | undefined;
   private readonly counters = { records: 0, badRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
@@ -75,8 +93,8 @@ class EmbeddedRun {
   private finish!: (error?: Error) => void;
 
   constructor(private readonly flow: Flow, private readonly ref: Flow | FlowRef, private readonly store: LocalSplitStore, private readonly stateDir: string, private readonly options: EmbeddedRunOptions) {
-    this.deadLetterDir = resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
-    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.deadLetterDir = deadLetterDirOf(flow, stateDir);
+    this.log = options.log ?? ((line) => process.stderr.write(`${redactText(line)}\n`));
   }
 
   async run(): Promise<RunSummary> {
@@ -114,20 +132,29 @@ class EmbeddedRun {
       await this.store.putEnumeratorState(this.enumerator.snapshotState());
     }
     const summary = await this.summary(started);
-    if (summary.records === 0 && summary.badRecords === 0 && summary.status === 'completed') {
-      this.log(`[${this.flow.name}] nothing new: all ${summary.splits.total} split(s) were finished by an earlier run (--fresh starts over)`);
-    }
+    if (summary.records === 0 && summary.badRecords === 0 && summary.status === 'completed') this.log(`[${this.flow.name}] ${nothingNewLine(summary, this.flow.source.type)}`);
     return summary;
   }
 
   private async restoreUnfinished(): Promise<SourceSplit[]> {
     const splits: SourceSplit[] = [];
+    if (this.options.retryFailed !== false) await this.retryFailed();
     for await (const row of this.store.list()) {
       this.counters.total++;
       if (row.status === SplitStatus.FINISHED) this.counters.finished++;
       if (row.status === SplitStatus.PENDING || row.status === SplitStatus.ASSIGNED) splits.push(deserializeSplit(this.flow.source.splitSerializer, row.split));
     }
     return splits;
+  }
+
+  /** A rerun retries what failed before (a full disk, a bug since fixed): FAILED is not "done". */
+  private async retryFailed(): Promise<void> {
+    const failed: SplitRow[] = [];
+    for await (const row of this.store.list()) if (row.status === SplitStatus.FAILED) failed.push(row);
+    if (failed.length === 0) return;
+    for (const row of failed) this.store.retry(row.splitId);
+    const shown = failed.slice(0, 5).map((r) => `${r.splitId} (${r.lastError ?? 'no error recorded'})`).join('; ');
+    this.log(`[${this.flow.name}] retrying ${failed.length} split(s) that FAILED in an earlier run: ${shown}${failed.length > 5 ? '; …' : ''} (--no-retry-failed leaves them)`);
   }
 
   private startReader(readerId: number): void {
@@ -192,6 +219,8 @@ class EmbeddedRun {
       case 'splitError':
         this.log(`[${this.flow.name}] reader ${readerId} failed on ${m.splitIds.join(', ') || 'no split'}: ${m.error}`);
         return this.giveBack(readerId, m.splitIds, m.error);
+      case 'stopRun':
+        return this.finish(new ErrorBudgetExceededError(m.error));
       case 'fatal':
         this.log(`[${this.flow.name}] reader ${readerId} crashed: ${m.stack ?? m.error}`);
         return;
@@ -246,18 +275,20 @@ class EmbeddedRun {
       if (!lease) continue;
       this.leases.get(readerId)!.delete(splitId);
       const row = await this.store.release(lease, error, effectiveMaxAttempts(this.options.maxAttempts ?? DEFAULTS.maxAttempts, this.flow.source));
-      if (row.status === SplitStatus.FAILED) this.failures.push({ splitId, error });
-      else this.enumerator.addSplitsBack([deserializeSplit(this.flow.source.splitSerializer, row.split)], readerId);
+      if (row.status !== SplitStatus.FAILED) this.enumerator.addSplitsBack([deserializeSplit(this.flow.source.splitSerializer, row.split)], readerId);
     }
   }
 
   private async summary(started: number): Promise<RunSummary> {
     const splits = { total: 0, finished: 0, failed: 0, pending: 0 };
+    const failures: { splitId: string; error: string }[] = [];
     for await (const row of this.store.list()) {
       splits.total++;
       if (row.status === SplitStatus.FINISHED) splits.finished++;
-      else if (row.status === SplitStatus.FAILED) splits.failed++;
-      else splits.pending++;
+      else if (row.status === SplitStatus.FAILED) {
+        splits.failed++;
+        failures.push({ splitId: row.splitId, error: row.lastError ?? 'no error recorded' });
+      } else splits.pending++;
     }
     const seconds = (Date.now() - started) / 1000;
     const interrupted = this.options.signal?.aborted === true && splits.pending > 0;
@@ -273,7 +304,20 @@ class EmbeddedRun {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       deadLetterDir: this.counters.badRecords > 0 ? this.deadLetterDir : undefined,
       stateDir: this.stateDir,
-      ...(this.failures.length > 0 ? { failures: this.failures } : {}),
+      ...(failures.length > 0 ? { failures } : {}),
     };
   }
 }
+
+/** What a run that read nothing says: never "all finished" when some split FAILED or none was found. */
+function nothingNewLine(summary: RunSummary, sourceType: string): string {
+  const { total, failed } = summary.splits;
+  if (total === 0) return `nothing to read: ${NOTHING_FOUND[sourceType] ?? 'the source found no splits'}`;
+  if (failed > 0) return `nothing read: ${failed} of ${total} split(s) FAILED (see "failures" in the summary; a rerun retries them unless --no-retry-failed)`;
+  return `nothing new: all ${total} split(s) were finished by an earlier run (--fresh starts over)`;
+}
+
+const NOTHING_FOUND: Record<string, string> = {
+  file: 'no file under the path matched (check --path, --include and --exclude)',
+  rafka: 'the topic has no partitions (no <topic>:<n> stream exists; check --topic and the Redis database)',
+};

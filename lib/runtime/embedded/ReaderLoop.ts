@@ -8,7 +8,9 @@ import type { SourceReader } from '../../source-support/SourceReader';
 import type { BadRecord } from '../../source-support/SourceRecord';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import type { SourceSplit } from '../../source-support/SourceSplit';
+import { ErrorBudgetExceededError } from '../../errors';
 import { applyTransform } from '../applyTransform';
+import { ErrorBudget } from '../ErrorBudget';
 import type { CoordinatorMessage, Port, ReaderMessage } from './messages';
 
 export interface ReaderLoopOptions {
@@ -37,9 +39,11 @@ export class ReaderLoop {
   private readonly parked = { splits: [] as SourceSplit[], noMoreSplits: false };
   private stopping = false;
   private wake: () => void = () => undefined;
+  private readonly budget: ErrorBudget;
 
   constructor(private readonly flow: Flow, private readonly port: Port<CoordinatorMessage, ReaderMessage>, private readonly options: ReaderLoopOptions) {
     port.onMessage((m) => this.onMessage(m));
+    this.budget = new ErrorBudget(flow.errorBudget);
   }
 
   async run(): Promise<void> {
@@ -54,6 +58,11 @@ export class ReaderLoop {
           result = await this.reader!.poll(this.options.limits);
           if (result.batch) await this.process(result.batch, sink, deadLetter);
         } catch (e) {
+          if (e instanceof ErrorBudgetExceededError) {
+            // Not the split's fault: retrying it would fail the same way. The coordinator ends the run.
+            this.port.send({ type: 'stopRun', error: e.message });
+            break;
+          }
           await this.giveBackHeldSplits(e as Error);
           continue;
         }
@@ -72,6 +81,7 @@ export class ReaderLoop {
     const held = this.held.get(batch.splitId);
     if (!held) throw new Error(`reader ${this.options.readerId} returned a batch for split ${batch.splitId} it was never assigned`);
     const transformed = await applyTransform(batch.records, this.flow.transform, batch.splitId);
+    this.budget.check(batch.records.length, transformed.badRecords);
     const bad: BadRecord[] = [...batch.badRecords, ...transformed.badRecords];
     const out = await sink.write({ splitId: batch.splitId, records: transformed.records, sinkState: held.sinkState.out });
     const dlq = bad.length > 0 ? await deadLetter.write({ splitId: batch.splitId, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: held.sinkState.dlq }) : held.sinkState.dlq;

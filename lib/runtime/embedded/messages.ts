@@ -13,6 +13,8 @@ export type ReaderMessage =
   | { readonly type: 'commit'; readonly requestId: number; readonly splitId: string; readonly leaseToken: number; readonly commit: SplitCommit; readonly bytes: number }
   /** The reader could not go on with these splits; the coordinator retries or fails them. */
   | { readonly type: 'splitError'; readonly splitIds: string[]; readonly error: string; readonly stack?: string }
+  /** The run must stop (the error budget is spent); nothing of the failing batch was written. */
+  | { readonly type: 'stopRun'; readonly error: string }
   | { readonly type: 'done' }
   | { readonly type: 'fatal'; readonly error: string; readonly stack?: string };
 

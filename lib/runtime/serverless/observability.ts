@@ -1,12 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { redactingReplacer } from '../../util/redact';
 
 /**
  * One logger and one metrics object per container, created at module load (outside handlers).
  * Logs are JSON with the request id (added per invocation), flow and split id; metrics are
  * CloudWatch EMF lines on stdout, which Lambda turns into metrics without API calls.
  */
-export const logger = new Logger({ serviceName: 'activedataflow' });
+// Every log line passes the one redaction function: URL passwords, secret-named fields and the
+// arguments of Redis AUTH (ioredis errors carry them) never reach CloudWatch.
+export const logger = new Logger({ serviceName: 'activedataflow', jsonReplacerFn: redactingReplacer });
 export const metrics = new Metrics({ namespace: 'ActiveDataFlow', serviceName: 'activedataflow' });
 export { MetricUnit };
 

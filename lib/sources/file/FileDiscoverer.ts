@@ -98,7 +98,7 @@ export class FileDiscoverer implements SplitDiscoverer<FileSplit, FileDiscoveryC
     for await (const refs of this.store.list(cursor)) {
       for (const ref of refs) {
         last = ref.fileId;
-        if (!this.wants(ref)) continue;
+        if (!ref.directory && !this.wants(ref)) continue;
         const planned = await this.planFile(ref);
         if ('skipped' in planned) skipped.push(planned.skipped);
         else {

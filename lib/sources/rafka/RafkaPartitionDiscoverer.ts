@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { acquireRedisClient } from '../../redis/redisClient';
 import { wrapRedisError } from '../../redis/redisErrors';
+import { SplitFailedError } from '../../errors';
 import type { DiscoveryPage, SplitDiscoverer } from '../../source-support/SplitDiscoverer';
 import { partitionKey } from './RafkaOptions';
 import type { RafkaConfig } from './RafkaOptions';
@@ -69,7 +70,14 @@ export class RafkaPartitionDiscoverer implements SplitDiscoverer<RafkaSplit, Raf
     for (const key of keys) pipeline.xrevrange(key, '+', '-', 'COUNT', 1);
     const replies = await this.call('XREVRANGE', () => pipeline.exec());
     return (replies ?? []).map(([error, reply], i) => {
-      if (error) throw wrapRedisError(error, 'XREVRANGE', { splitId: keys[i] });
+      if (error) {
+        const wrapped = wrapRedisError(error, `XREVRANGE of ${keys[i]}`, { splitId: keys[i] });
+        // One key that is not a stream fails its own split when it is read (naming the key);
+        // the other partitions are read as usual. Not START_OF_STREAM: that would finish the
+        // split at once, unread and unreported.
+        if (wrapped instanceof SplitFailedError) return NO_STOP_ID;
+        throw wrapped;
+      }
       const last = (reply as [string, string[]][])[0];
       return last ? last[0] : START_OF_STREAM;
     });

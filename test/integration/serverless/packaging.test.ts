@@ -177,10 +177,10 @@ describe('serverless package --stage ci', () => {
       expect(enumerator.get('sqs:SendMessage')).toContain('SplitQueue');
       expect(enumerator.get('sqs:SendMessage')).not.toContain('SplitDeadLetterQueue');
       expect(enumerator.get('s3:ListBucket')).toMatch(/s3:::[a-z0-9.-]+"/);
-      expect(enumerator.get('s3:GetObject')).toMatch(/s3:::[a-z0-9.-]+\/\*"/);
+      expect(enumerator.get('s3:GetObject')).toMatch(/s3:::[a-z0-9.-]+\/incoming\/\*"/);
 
       const reader = grants('ReaderRole');
-      for (const a of ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']) expect(reader.get(a)).toContain('SplitTable');
+      for (const a of ['dynamodb:GetItem', 'dynamodb:UpdateItem']) expect(reader.get(a)).toContain('SplitTable');
       for (const a of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility']) expect(reader.get(a)).toContain('SplitQueue');
       expect(reader.get('sqs:SendMessage')).toContain('SplitDeadLetterQueue');
       expect(reader.get('s3:GetObject')).toBeDefined();
@@ -199,7 +199,7 @@ describe('serverless package --stage ci', () => {
       const moving = tempDir('adf-sls-package-move-');
       let moveTemplate: Json;
       beforeAll(async () => {
-        const flow = { name: 'incoming', source: 'file', path: 's3://adf-in/incoming/', sink: 's3', out: 's3://adf-in/out/', afterFinish: { moveTo: 's3://adf-archive/done/' } };
+        const flow = { name: 'incoming', source: 'file', path: 's3://adf-in/incoming/', sink: 's3', out: 's3://adf-in/out/', deadLetter: 's3://adf-in/dead-letter/', afterFinish: { moveTo: 's3://adf-archive/done/' } };
         moveTemplate = await packageTemplate(moving.dir, [`--param=flow=${JSON.stringify(flow)}`]);
       }, PACKAGE_TIMEOUT_MS);
       afterAll(() => moving.cleanup());
@@ -233,6 +233,83 @@ describe('serverless package --stage ci', () => {
     });
   });
 
+  describe('hardening (issue: trust boundaries)', () => {
+    const statements = (roleId: string): Statement[] => (resources[roleId].Properties.Policies as Json[]).flatMap((p) => p.PolicyDocument.Statement as Statement[]);
+    const actionsOf = (roleId: string): string[] => statements(roleId).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+    const resourcesFor = (roleId: string, action: string): string => JSON.stringify(statements(roleId).filter((s) => ([] as string[]).concat(s.Action).includes(action)).map((s) => s.Resource));
+
+    it('declares the data bucket private, encrypted, owner-enforced, versioned with a noncurrent-version lifecycle, and retained', () => {
+      const bucket = resources.DataBucket;
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.UpdateReplacePolicy).toBe('Retain');
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/^(AES256|aws:kms)$/);
+      expect(bucket.Properties.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(bucket.Properties.LifecycleConfiguration.Rules[0].NoncurrentVersionExpiration.NoncurrentDays).toBeGreaterThan(0);
+    });
+
+    it('denies every request to the data bucket that is not TLS', () => {
+      const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => refersTo(p.Properties.Bucket, 'DataBucket'))![1];
+      const deny = (policy.Properties.PolicyDocument.Statement as Json[]).find((s) => s.Effect === 'Deny')!;
+      expect(deny).toMatchObject({ Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+      expect(JSON.stringify(deny.Resource)).toContain('-data/*');
+    });
+
+    it('hardens the deployment bucket too', () => {
+      const bucket = resources.ServerlessDeploymentBucket.Properties;
+      expect(bucket.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.BucketEncryption).toBeDefined();
+      expect(JSON.stringify(resources.ServerlessDeploymentBucketPolicy.Properties.PolicyDocument)).toContain('aws:SecureTransport');
+    });
+
+    it('grants each function exactly the actions its code calls, and no other', () => {
+      expect(actionsOf('EnumeratorRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 'sqs:SendMessage', 'sqs:SendMessage'].sort());
+      expect(actionsOf('ReaderRole')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage'].sort());
+      expect(actionsOf('FailureHandlerRole')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:GetQueueAttributes', 'sqs:SendMessage'].sort());
+    });
+
+    it('grants S3 by prefix: the reader reads only the input prefix and writes only out/ and dead-letter/, never incoming/', () => {
+      expect(resourcesFor('ReaderRole', 's3:GetObject')).toMatch(/-data\/incoming\/\*"/);
+      const writes = resourcesFor('ReaderRole', 's3:PutObject');
+      expect(writes).toMatch(/-data\/out\/\*"/);
+      expect(writes).toMatch(/-data\/dead-letter\/\*"/);
+      expect(writes).not.toContain('incoming');
+      expect(resourcesFor('ReaderRole', 's3:DeleteObject')).toBe('[]'); // the default flow leaves its files in place
+      const list = statements('EnumeratorRole').find((s) => ([] as string[]).concat(s.Action).includes('s3:ListBucket')) as Statement & { Condition: Json };
+      expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['incoming/', 'incoming/*'] } });
+    });
+
+    it('limits every DynamoDB grant to the flow\'s own items (dynamodb:LeadingKeys)', () => {
+      for (const role of ['EnumeratorRole', 'ReaderRole', 'FailureHandlerRole']) {
+        const dynamo = statements(role).filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('dynamodb:'))) as (Statement & { Condition?: Json })[];
+        expect(dynamo.length).toBeGreaterThan(0);
+        for (const s of dynamo) expect(s.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FLOW#incoming', 'FLOW#incoming#*'] } });
+      }
+    });
+
+    it('alarms on the DLQ depth, failed splits and failed enumerator runs, with an optional SNS topic', () => {
+      const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'splitsFailed']);
+      expect(refersTo(alarms, 'SplitDeadLetterQueue')).toBe(true);
+      expect(refersTo(alarms, 'EnumeratorFailureQueue')).toBe(true);
+      expect(alarms.find((a) => a.MetricName === 'splitsFailed')!.Dimensions).toEqual([{ Name: 'service', Value: 'activedataflow' }, { Name: 'flow', Value: 'incoming' }]);
+      for (const a of alarms) expect(JSON.stringify(a.AlarmActions)).toContain('HasAlarmTopic');
+    });
+
+    it('reserves one concurrent failure handler, and sends failed enumerator runs to a queue', () => {
+      expect(fn('FailureHandler').Properties.ReservedConcurrentExecutions).toBe(1);
+      const invokeConfig = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => refersTo(c.Properties.FunctionName, 'EnumeratorLambdaFunction'))![1];
+      expect(invokeConfig.Properties.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['EnumeratorFailureQueue', 'Arn'] });
+      expect(resourcesFor('EnumeratorRole', 'sqs:SendMessage')).toContain('EnumeratorFailureQueue');
+    });
+
+    it('keeps point-in-time recovery on the split table in every stage', () => {
+      expect(resources.SplitTable.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(resources.SplitTable.Properties.DeletionProtectionEnabled).toBe(false); // true in prod (params.prod)
+    });
+  });
+
   describe('bundles', () => {
     const bundle = (zipName: string, entry: string): { js: string; files: string[]; zipBytes: number } => {
       const zipPath = join(out.dir, zipName);
@@ -251,7 +328,9 @@ describe('serverless package --stage ci', () => {
       const { js, files } = bundle(zipName, entry);
       // Nothing installed next to the bundle: everything else is inside it.
       expect(files.filter((f) => f.startsWith('node_modules/'))).toEqual([]);
-      expect(files).toContain(`${entry}.map`);
+      // No source map by default: it tripled the zip and slowed cold starts.
+      expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+      expect(js).not.toContain('sourceMappingURL');
       const packages = bundledPackages(js);
       expect(packages).not.toContain('ioredis');
       expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
@@ -345,3 +424,17 @@ function readZip(zip: Buffer): Map<string, Buffer> {
   }
   return files;
 }
+
+describe('serverless package with a flow the stack cannot serve', () => {
+  it('fails with one message naming the problem instead of deploying a flow without its grants', async () => {
+    const out = tempDir('adf-sls-bad-');
+    const flow = JSON.stringify({ name: 'local', source: 'file', path: '/data/in', sink: 's3', out: 's3://my-bucket/out/', deadLetter: 's3://my-bucket/dead/' });
+    const run = promisify(execFile)('npx', ['--no', 'serverless', 'package', '--stage', 'ci', '--package', out.dir, `--param=flow=${flow}`], {
+      cwd: ROOT,
+      timeout: PACKAGE_TIMEOUT_MS,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'fake', AWS_SECRET_ACCESS_KEY: 'fake', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', CI: 'true' },
+    });
+    await expect(run).rejects.toMatchObject({ stdout: expect.stringContaining('"path" must be an s3:// URI on Lambda') });
+    out.cleanup();
+  }, PACKAGE_TIMEOUT_MS);
+});

@@ -127,3 +127,27 @@ describe('FileDiscoverer', () => {
     expect(await discoverAll({ path: fx.path('empty') })).toEqual([]);
   });
 });
+
+describe('FileDiscoverer with an unlistable subdirectory', () => {
+  let fx: FixtureDir;
+  beforeEach(() => (fx = makeFixtureDir({ 'a.csv': 'x\n', 'locked/b.csv': 'x\n', 'z/c.csv': 'x\n' })));
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fx.cleanup();
+  });
+
+  it('reports that directory as skipped (whatever the globs say) and still lists every other file', async () => {
+    // Running as root, chmod cannot make a directory unlistable: make opendir fail the way EACCES does.
+    const fs = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+    const opendir = fs.opendir.bind(fs);
+    jest.spyOn(fs, 'opendir').mockImplementation(async (path, options) => {
+      if (String(path).endsWith('/locked')) throw Object.assign(new Error(`EACCES: permission denied, opendir '${String(path)}'`), { code: 'EACCES' });
+      return opendir(path, options);
+    });
+    const skipped: string[] = [];
+    const pages = await discoverAll({ path: fx.root, include: ['*.csv'], onSkip: (f) => skipped.push(`${f.fileId}: ${f.reason}`) });
+
+    expect(ids(pages)).toEqual(['a.csv', 'z/c.csv']);
+    expect(skipped).toEqual([expect.stringMatching(/^locked: cannot list directory .*locked: EACCES: permission denied/)]);
+  });
+});

@@ -15,8 +15,10 @@ export interface FileRef {
   /** The version that was listed (S3 ETag, quotes included); reads are pinned to it. */
   readonly etag?: string;
   readonly modifiedAt?: Date;
-  /** Set when the entry is listed but cannot be read as a file (a link to a directory). */
+  /** Set when the entry is listed but cannot be read as a file (a link to a directory, an unlistable directory). */
   readonly unreadable?: string;
+  /** A directory that could not be listed: reported whatever the include/exclude globs say of its name. */
+  readonly directory?: boolean;
 }
 
 /** What a read needs of a file: where it is and, when known, the version to pin and its size. */

@@ -116,7 +116,17 @@ export class LocalFileStore implements FileStore {
   }
 
   private async *walk(dir: string, parent: string[], after: string[] | undefined): AsyncGenerator<FileRef> {
-    for (const entry of await sortedEntries(dir)) {
+    let entries: Dirent[];
+    try {
+      entries = await sortedEntries(dir);
+    } catch (error) {
+      if (parent.length === 0) throw error;
+      // One unlistable subdirectory must not stop the whole run: it is reported like any file
+      // that cannot be read (a warning naming it), and every other file is still ingested.
+      yield { path: dir, fileId: parent.join('/'), size: 0, directory: true, unreadable: (error as Error).message };
+      return;
+    }
+    for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const segments = [...parent, entry.name];
       const path = join(dir, entry.name);

@@ -13,7 +13,8 @@ import type { SourceRecord } from '../source-support/SourceRecord';
  * lease expires), a writer opened with `leasesExpire` must not let a stale holder touch what
  * was committed: it writes each batch where only its lease token writes (staged) and makes it
  * visible in `publish`, which the runtime calls after the fenced commit, and again, for the
- * split's committed state, before the next holder writes.
+ * split's committed state, before the next holder writes. A writer that wraps another must
+ * forward `publish` and `discard`, or staged batches are never made visible.
  *
  * @example
  * const writer = await jsonlSink({ dir: './out' }).open({ readerId: 0 });

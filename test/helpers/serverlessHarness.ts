@@ -59,7 +59,7 @@ export async function serverlessHarness(aws: AwsTestEnv, flow: Flow, config: Par
     store: new DynamoSplitStore({ client: aws.clients.documents, tableName: names.tableName, flow: flow.name, finishedTtlDays: 1 }),
     queue: new SqsSplitQueue({ client: aws.clients.sqs, queueUrl, dlqUrl }),
     // The sinks as the reader Lambda opens them: staged under the lease token, published after the commit.
-    ...serverlessSinks(flow, fullConfig),
+    ...serverlessSinks(flow, fullConfig, aws.clients.s3),
   };
   const sqs = aws.clients.sqs;
 

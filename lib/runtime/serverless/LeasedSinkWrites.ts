@@ -30,8 +30,13 @@ export class LeasedSinkWrites {
   async write(records: SourceRecord<unknown>[], bad: BadRecord[], previous: SplitSinkState): Promise<SplitSinkState> {
     const call = { splitId: this.lease.splitId, leaseToken: this.lease.token, signal: this.signal };
     const out = await this.out.write({ ...call, records, sinkState: previous.out });
-    const dlq = bad.length > 0 ? await this.dlq.write({ ...call, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: previous.dlq }) : previous.dlq;
-    return { out, dlq };
+    try {
+      const dlq = bad.length > 0 ? await this.dlq.write({ ...call, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: previous.dlq }) : previous.dlq;
+      return { out, dlq };
+    } catch (e) {
+      await this.discard({ out, dlq: previous.dlq }, previous).catch(() => undefined); // never committed: do not leave it staged
+      throw e;
+    }
   }
 
   /** Whether the state names a batch that `publish` still has to make visible. */

@@ -167,7 +167,14 @@ async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessag
   logger.error('batch failed', { splitId: message.splitId, error });
   // The split may end FAILED here and never be claimed again: publish what was committed before.
   await recover?.().catch((e) => logger.warn('publishing the last committed batch failed', { splitId: message.splitId, error: e as Error }));
-  const row = await deps.store.release(lease, error.message, effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
+  let row: SplitRow;
+  try {
+    row = await deps.store.release(lease, error.message, effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
+  } catch (e) {
+    // Failed after the lease passed on (e.g. its write aborted when the lease ran out): the new holder has the split.
+    if (e instanceof FencedOffError) return 'fenced';
+    throw e;
+  }
   if (row.status === SplitStatus.FAILED) {
     await deps.queue.deadLetter({ flow: message.flow, splitId: message.splitId, token: row.leaseToken, error: error.message, attempts: row.attempts });
     metrics.addMetric('splitsFailed', MetricUnit.Count, 1);

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../errors';
 import type { Flow } from '../../flow/Flow';
 import { JsonlFileSink } from '../../sinks/JsonlFileSink';
@@ -16,14 +17,14 @@ const LOCAL_DEAD_LETTER_DIR = '/tmp/adf-dead-letter';
  * with `leasesExpire` (a stalled reader's lease passes on, so writes are staged and published
  * after the commit) and an SDK request timeout below the lease grace.
  */
-export function serverlessSinks(flow: Flow, config: Pick<ServerlessConfig, 'sinkRequestTimeoutMs'>): Pick<ServerlessDeps, 'sink' | 'deadLetter'> {
+export function serverlessSinks(flow: Flow, config: Pick<ServerlessConfig, 'sinkRequestTimeoutMs'>, deadLetterClient?: S3Client): Pick<ServerlessDeps, 'sink' | 'deadLetter'> {
   const ctx = { readerId: 0, leasesExpire: true, ...(config.sinkRequestTimeoutMs > 0 ? { requestTimeoutMs: config.sinkRequestTimeoutMs } : {}) };
   const once = (open: () => Promise<SinkWriter<unknown>>) => {
     let writer: Promise<SinkWriter<unknown>> | undefined;
     return () => (writer ??= open());
   };
   const where = flow.deadLetterDir;
-  const deadLetter = where && isS3Uri(where) ? new S3JsonlSink({ uri: where, format: VALUE_LINE }) : new JsonlFileSink({ dir: where ?? LOCAL_DEAD_LETTER_DIR, format: VALUE_LINE });
+  const deadLetter = where && isS3Uri(where) ? new S3JsonlSink({ uri: where, format: VALUE_LINE, ...(deadLetterClient ? { client: deadLetterClient } : {}) }) : new JsonlFileSink({ dir: where ?? LOCAL_DEAD_LETTER_DIR, format: VALUE_LINE });
   return { sink: once(() => flow.sink.open(ctx)), deadLetter: once(() => deadLetter.open(ctx)) };
 }
 

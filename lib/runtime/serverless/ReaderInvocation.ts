@@ -54,7 +54,7 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
       reader.addSplits([deserializeSplit(deps.flow.source.splitSerializer, row.split)]);
       reader.notifyNoMoreSplits();
       const started = Date.now();
-      sinks = new LeasedSinkWrites(await deps.sink(), await deps.deadLetter(), lease);
+      sinks = new LeasedSinkWrites(deps.sink, deps.deadLetter, lease);
       polled = await reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline: Date.now() + clock.remainingMs() - config.timeMarginMs });
       if (polled.batch) {
         await writeAndCommit(deps, sinks, lease, row, polled.batch);
@@ -139,7 +139,7 @@ async function writeAndCommit(deps: ServerlessDeps, sinks: LeasedSinkWrites, lea
  */
 async function commitAndPublish(deps: ServerlessDeps, sinks: LeasedSinkWrites, lease: Lease, previous: SplitSinkState, commit: SplitCommit): Promise<void> {
   const state = commit.sinkState as SplitSinkState;
-  const first = commit.finished && sinks.staged() ? { ...commit, finished: false, release: false } : commit;
+  const first = commit.finished && (await sinks.staged(state)) ? { ...commit, finished: false, release: false } : commit;
   try {
     await deps.store.commit(lease, first);
   } catch (e) {

@@ -132,6 +132,10 @@ function readerStatements(flow, params) {
   if (where.input && where.deletes) statements.push({ Sid: 'InputAfterFinish', Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: [objectArn(where.input)] });
   const writes = [where.out, where.deadLetter, where.moveTo].filter(Boolean);
   if (writes.length > 0) statements.push({ Sid: 'OutputWrite', Effect: 'Allow', Action: ['s3:PutObject'], Resource: writes.map(objectArn) });
+  // S3 sinks stage each batch under <prefix>.adf-pending/ (its lease token in the key), copy it
+  // into place after the fenced commit (Get: the copy source, Head), then delete the staged copy.
+  const staged = [where.out, where.deadLetter].filter(Boolean).map((l) => ({ bucket: l.bucket, prefix: `${l.prefix}.adf-pending/` }));
+  if (staged.length > 0) statements.push({ Sid: 'SinkStagedBatches', Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject'], Resource: staged.map(objectArn) });
   return statements;
 }
 
@@ -185,6 +189,8 @@ function notificationPrefix(flow) {
 
 module.exports = {
   flowName: forFramework((flow) => flow.name),
+  // ADF_ALLOW_LOCAL_SINKS for the functions: the flow's own word that a file system is mounted.
+  allowLocalSinks: forFramework((flow) => (flow.allowLocalPaths === true ? 'true' : 'false')),
   notificationPrefix: forFramework(notificationPrefix),
   enumerator: forFramework(enumeratorStatements),
   reader: forFramework(readerStatements),

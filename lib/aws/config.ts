@@ -24,6 +24,8 @@ export interface AwsClientOptions {
   readonly maxAttempts?: number;
   /** The SDK's retry strategy (SDK default: 'standard'). */
   readonly retryMode?: 'standard' | 'adaptive';
+  /** Gives up on a request with no response for this long, so a hung call cannot outlive a lease (SDK default: none). */
+  readonly requestTimeoutMs?: number;
 }
 
 export type AwsService = keyof AwsEndpoints;
@@ -54,6 +56,7 @@ export function baseClientConfig(service: AwsService, options: AwsClientOptions)
   credentials?: AwsStaticCredentials;
   maxAttempts?: number;
   retryMode?: string;
+  requestHandler?: { requestTimeout: number };
 } {
   const config: ReturnType<typeof baseClientConfig> = {};
   if (options.region !== undefined) config.region = options.region;
@@ -62,6 +65,7 @@ export function baseClientConfig(service: AwsService, options: AwsClientOptions)
   if (options.credentials !== undefined) config.credentials = options.credentials;
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
   if (options.retryMode !== undefined) config.retryMode = options.retryMode;
+  if (options.requestTimeoutMs !== undefined) config.requestHandler = { requestTimeout: options.requestTimeoutMs };
   return config;
 }
 

@@ -146,6 +146,8 @@ export async function devCommand(args: string[]): Promise<number> {
   if (process.env.ADF_FLOW === undefined) throw new ConfigError('adf dev needs a flow: --flow-json, --source …, or ADF_FLOW in the environment (see adf dev --help)');
   // EMF metric lines would drown the logs; an explicit setting wins. Set before the handlers load.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // The functions run on this machine, whose disk lasts: local JSONL sinks and dead letters are fine here.
+  process.env.ADF_ALLOW_LOCAL_SINKS ??= 'true';
   if (cmd.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'DEBUG';
 
   // Loaded now, not with the CLI: Powertools reads the environment set above when its modules load.

@@ -1,10 +1,10 @@
-import { closeSync, constants, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { safeName } from '../util/safeName';
+import { closeSync, constants, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { ensureWritableDir } from '../util/writableDir';
 import { toJsonLines } from './jsonLines';
 import type { LineFormat } from './jsonLines';
+import { assertNotShort, fdSize, JsonlPartFiles, parsePartState, writeFully } from './JsonlPartFiles';
 import type { Sink, SinkBatch, SinkContext, SinkWriter } from './Sink';
+import { StagedJsonlWriter } from './StagedJsonlWriter';
 
 export interface JsonlFileSinkOptions {
   /** Output directory; one part file per split: `part-<split>.jsonl`. */
@@ -20,7 +20,8 @@ const MAX_OPEN_PARTS = 64;
  * JSON Lines part files, one per split, exactly-once across crashes: the sink state of a
  * split is the byte length of its part file at the last committed batch. Before the first
  * write of a split the file is cut back to that length, dropping whatever an interrupted run
- * appended after its last commit.
+ * appended after its last commit. Where leases can pass on under a running writer
+ * (serverless), batches are staged and published after the commit instead (StagedJsonlWriter).
  *
  * @example
  * defineFlow({ name: 'orders', source, sink: jsonlSink({ dir: './out' }) });
@@ -33,9 +34,9 @@ export class JsonlFileSink implements Sink {
     ensureWritableDir(this.options.dir, 'output directory (--out)');
   }
 
-  async open(_ctx: SinkContext): Promise<SinkWriter<unknown>> {
+  async open(ctx: SinkContext): Promise<SinkWriter<unknown>> {
     mkdirSync(this.options.dir, { recursive: true });
-    return new JsonlPartWriter(this.options);
+    return ctx.leasesExpire ? new StagedJsonlWriter(this.options.dir, this.options.format) : new JsonlPartWriter(this.options);
   }
 }
 
@@ -44,14 +45,19 @@ interface OpenPart {
   length: number;
 }
 
+/** Writes in place: safe where a split's lease cannot pass on while its writer runs (embedded). */
 class JsonlPartWriter implements SinkWriter<unknown> {
   private readonly parts = new Map<string, OpenPart>();
+  private readonly files: JsonlPartFiles;
 
-  constructor(private readonly options: JsonlFileSinkOptions) {}
+  constructor(private readonly options: JsonlFileSinkOptions) {
+    this.files = new JsonlPartFiles(options.dir);
+  }
 
   async write(batch: SinkBatch<unknown>): Promise<number> {
-    const committed = typeof batch.sinkState === 'number' ? batch.sinkState : 0;
-    const part = this.part(batch.splitId, committed);
+    const state = parsePartState(batch.sinkState);
+    if (state.pending) this.files.publish(batch.splitId, state); // a staged state (not written by this mode): finish it first
+    const part = this.part(batch.splitId, state.length);
     if (batch.records.length > 0) {
       const data = Buffer.from(toJsonLines(batch.records, this.options.format));
       writeFully(part.fd, data, part.length);
@@ -67,23 +73,21 @@ class JsonlPartWriter implements SinkWriter<unknown> {
 
   private part(splitId: string, committed: number): OpenPart {
     let part = this.parts.get(splitId);
-    if (part) {
-      // Cut back on every write, not only when our own length differs: after a give-back another
-      // reader's writer may have appended past the commit to this file (and died before
-      // committing) while the length this writer remembers still equals the commit.
-      ftruncateSync(part.fd, committed);
-      part.length = committed;
-    }
     if (!part) {
       // Not 'a': O_APPEND would ignore the positions we write at.
-      const fd = openSync(join(this.options.dir, `part-${safeName(splitId)}.jsonl`), constants.O_RDWR | constants.O_CREAT, 0o644);
-      ftruncateSync(fd, committed);
-      part = { fd, length: committed };
+      part = { fd: openSync(this.files.part(splitId), constants.O_RDWR | constants.O_CREAT, 0o644), length: committed };
       if (this.parts.size >= MAX_OPEN_PARTS) this.evictOldest();
     } else {
       this.parts.delete(splitId);
     }
     this.parts.set(splitId, part); // re-insert: Map order is least recently written first
+    // Cut back on every write, not only when our own length differs: after a give-back another
+    // reader's writer may have appended past the commit to this file (and died before
+    // committing) while the length this writer remembers still equals the commit. Never
+    // extend: a part shorter than its commit has lost committed records.
+    assertNotShort(this.files.part(splitId), fdSize(part.fd), committed, splitId);
+    ftruncateSync(part.fd, committed);
+    part.length = committed;
     return part;
   }
 
@@ -92,11 +96,6 @@ class JsonlPartWriter implements SinkWriter<unknown> {
     closeSync(part.fd);
     this.parts.delete(oldest);
   }
-}
-
-function writeFully(fd: number, data: Buffer, position: number): void {
-  let written = 0;
-  while (written < data.length) written += writeSync(fd, data, written, data.length - written, position + written);
 }
 
 export function jsonlSink(options: JsonlFileSinkOptions): JsonlFileSink {

@@ -9,6 +9,13 @@ import type { SourceRecord } from '../source-support/SourceRecord';
  *   part file); the runtime commits it together with the split checkpoint and passes it back
  *   on the next write, so the writer can drop what an interrupted run wrote after it.
  *
+ * Where a lease can be taken over while its holder still runs (serverless: a stalled reader's
+ * lease expires), a writer opened with `leasesExpire` must not let a stale holder touch what
+ * was committed: it writes each batch where only its lease token writes (staged) and makes it
+ * visible in `publish`, which the runtime calls after the fenced commit, and again, for the
+ * split's committed state, before the next holder writes. A writer that wraps another must
+ * forward `publish` and `discard`, or staged batches are never made visible.
+ *
  * @example
  * const writer = await jsonlSink({ dir: './out' }).open({ readerId: 0 });
  * const state = await writer.write({ splitId: 'a.csv', records, sinkState: undefined });
@@ -25,6 +32,22 @@ export interface Sink<T = unknown> {
 
 export interface SinkContext {
   readonly readerId: number;
+  /**
+   * A split's lease can pass to another reader while this writer is still writing (serverless).
+   * Writers that keep a sink state then stage batches under the lease token and publish them
+   * after the commit; without it (embedded: the process is the lease) they write in place.
+   */
+  readonly leasesExpire?: boolean;
+  /** Per-request timeout for a remote sink's SDK client (shorter than the lease grace). */
+  readonly requestTimeoutMs?: number;
+}
+
+/** The lease a sink call works under. */
+export interface SinkCall {
+  /** The token of the lease the batch is written under; its commit is fenced by it. */
+  readonly leaseToken: number;
+  /** Aborted when the lease runs out: the result could no longer be committed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SinkBatch<T> {
@@ -32,10 +55,20 @@ export interface SinkBatch<T> {
   readonly records: SourceRecord<T>[];
   /** What this writer returned for the split's last committed batch (undefined at first). */
   readonly sinkState: unknown;
+  /** The lease token and abort signal (runtimes always give them; required by staged writers). */
+  readonly leaseToken?: number;
+  readonly signal?: AbortSignal;
 }
 
 export interface SinkWriter<T> {
   /** Writes the batch durably enough to be committed; returns the new sink state. */
   write(batch: SinkBatch<T>): Promise<unknown>;
+  /**
+   * Staged writers only: make visible what the committed `sinkState` names. Idempotent, and
+   * safe for any holder, stale or not: it only ever writes committed bytes where they belong.
+   */
+  publish?(splitId: string, sinkState: unknown, call: SinkCall): Promise<void>;
+  /** Staged writers only: the commit of `sinkState` (from `write`) was refused; drop its staged batch. */
+  discard?(splitId: string, sinkState: unknown): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,13 +5,12 @@ import { DynamoSplitStore } from '../../lib/coordination/DynamoSplitStore';
 import { parseSplitMessage, SqsSplitQueue } from '../../lib/coordination/SqsSplitQueue';
 import type { SplitMessage } from '../../lib/coordination/SplitQueue';
 import type { Flow } from '../../lib/flow/Flow';
-import { JsonlFileSink } from '../../lib/sinks/JsonlFileSink';
-import type { SinkWriter } from '../../lib/sinks/Sink';
 import { processSplitMessage } from '../../lib/runtime/serverless/ReaderInvocation';
 import type { ReaderOutcome } from '../../lib/runtime/serverless/ReaderInvocation';
 import { SERVERLESS_DEFAULTS } from '../../lib/runtime/serverless/ServerlessConfig';
 import type { ServerlessConfig } from '../../lib/runtime/serverless/ServerlessConfig';
 import type { ServerlessDeps } from '../../lib/runtime/serverless/ServerlessDeps';
+import { serverlessSinks } from '../../lib/runtime/serverless/serverlessSinks';
 import type { AwsTestEnv } from './awsEnv';
 
 let counter = 0;
@@ -50,20 +49,17 @@ export async function serverlessHarness(aws: AwsTestEnv, flow: Flow, config: Par
   const n = ++counter;
   const names = { ...aws.names, queueName: `${aws.names.queueName}-${n}`, dlqName: `${aws.names.dlqName}-${n}` };
   const { queueUrl, dlqUrl } = await ensureResources(aws.clients, names);
-  const once = (open: () => Promise<SinkWriter<unknown>>) => {
-    let w: Promise<SinkWriter<unknown>> | undefined;
-    return () => (w ??= open());
+  const fullConfig: ServerlessConfig = {
+    ...SERVERLESS_DEFAULTS, flow: { name: flow.name, source: 'test', sink: 'test' }, tableName: names.tableName, queueUrl, dlqUrl,
+    timeMarginMs: 1_000, leaseGraceMs: 2_000, sinkRequestTimeoutMs: 1_000, allowLocalSinks: true, ...config,
   };
   const deps: ServerlessDeps = {
     flow,
-    config: {
-      ...SERVERLESS_DEFAULTS, flow: { name: flow.name, source: 'test', sink: 'test' }, tableName: names.tableName, queueUrl, dlqUrl,
-      timeMarginMs: 1_000, leaseGraceMs: 2_000, ...config,
-    },
+    config: fullConfig,
     store: new DynamoSplitStore({ client: aws.clients.documents, tableName: names.tableName, flow: flow.name, finishedTtlDays: 1 }),
     queue: new SqsSplitQueue({ client: aws.clients.sqs, queueUrl, dlqUrl }),
-    sink: once(() => flow.sink.open({ readerId: 0 })),
-    deadLetter: once(() => new JsonlFileSink({ dir: flow.deadLetterDir!, format: (_i, v) => v }).open({ readerId: 0 })),
+    // The sinks as the reader Lambda opens them: staged under the lease token, published after the commit.
+    ...serverlessSinks(flow, fullConfig, aws.clients.s3),
   };
   const sqs = aws.clients.sqs;
 

@@ -83,8 +83,11 @@ export class ReaderLoop {
     const transformed = await applyTransform(batch.records, this.flow.transform, batch.splitId);
     this.budget.check(batch.records.length, transformed.badRecords);
     const bad: BadRecord[] = [...batch.badRecords, ...transformed.badRecords];
-    const out = await sink.write({ splitId: batch.splitId, records: transformed.records, sinkState: held.sinkState.out });
-    const dlq = bad.length > 0 ? await deadLetter.write({ splitId: batch.splitId, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: held.sinkState.dlq }) : held.sinkState.dlq;
+    // Written in place: the process is the lease here (a split passes on only once its reader
+    // thread is gone), so no stale writer can resume behind a new holder as on Lambda.
+    const call = { splitId: batch.splitId, leaseToken: held.leaseToken };
+    const out = await sink.write({ ...call, records: transformed.records, sinkState: held.sinkState.out });
+    const dlq = bad.length > 0 ? await deadLetter.write({ ...call, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: held.sinkState.dlq }) : held.sinkState.dlq;
     const sinkState = { out, dlq };
     const split = serializeSplit(this.flow.source.splitSerializer, batch.split);
     await this.commit({ splitId: batch.splitId, leaseToken: held.leaseToken, bytes: batch.bytes, commit: { split, finished: batch.finished, sinkState, records: transformed.records.length, badRecords: bad.length } });

@@ -1,6 +1,6 @@
 import { ConfigError, FencedOffError } from '../../errors';
 import { SplitStatus } from '../../coordination/SplitStore';
-import type { Lease, SplitRow } from '../../coordination/SplitStore';
+import type { Lease, SplitCommit, SplitRow } from '../../coordination/SplitStore';
 import type { SplitMessage } from '../../coordination/SplitQueue';
 import { InputStatus } from '../../source-support/RecordBatch';
 import type { PollResult, RecordBatch } from '../../source-support/RecordBatch';
@@ -11,6 +11,8 @@ import { effectiveMaxAttempts } from '../../source-support/Source';
 import { applyTransform } from '../applyTransform';
 import { sendFailureAlert } from './FailureAlert';
 import { runAfterFinish } from './AfterFinishRun';
+import { LeasedSinkWrites } from './LeasedSinkWrites';
+import type { SplitSinkState } from './LeasedSinkWrites';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -54,15 +56,19 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
   const closeReader = () => (closing ??= reader.close().catch((e) => logger.warn('reader close failed', { error: e as Error })));
   try {
     let polled: PollResult<unknown, SourceSplit>;
+    let sinks: LeasedSinkWrites | undefined;
     try {
       await reader.start();
       reader.addSplits([deserializeSplit(deps.flow.source.splitSerializer, row.split)]);
       reader.notifyNoMoreSplits();
       const started = Date.now();
+      sinks = new LeasedSinkWrites(deps.sink, deps.deadLetter, lease);
       polled = await reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline: Date.now() + clock.remainingMs() - config.timeMarginMs });
-      if (polled.batch) await writeAndCommit(deps, lease, row, polled.batch);
+      if (polled.batch) await writeAndCommit(deps, sinks, lease, row, polled.batch);
       else {
-        const committed = await store.commit(lease, { split: row.split, finished: polled.status === InputStatus.END_OF_INPUT, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
+        const finished = polled.status === InputStatus.END_OF_INPUT;
+        if (finished) await sinks.recover(sinkStateOf(row)); // a FINISHED split is never claimed again: nothing may stay staged
+        const committed = await store.commit(lease, { split: row.split, finished, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
         if (committed.status === SplitStatus.FINISHED) await runAfterFinish(deps, committed.split, committed.afterFinishPending === true);
       }
       metrics.addMetric('batchDuration', MetricUnit.Milliseconds, Date.now() - started);
@@ -72,7 +78,7 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
         return 'fenced';
       }
       await closeReader();
-      return await giveBack(deps, lease, message, e as Error);
+      return await giveBack(deps, lease, message, e as Error, sinks && (() => sinks!.recover(sinkStateOf(row))));
     }
     // Committed, and the lease released with it: nothing from here on may release it again.
     return await continueAfterCommit(deps, reader, closeReader, message, lease, polled);
@@ -123,22 +129,23 @@ async function continueAfterCommit(deps: ServerlessDeps, reader: SourceReader<un
   return batch ? 'committed' : 'idle';
 }
 
-async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow, batch: RecordBatch<unknown, SourceSplit>): Promise<void> {
+async function writeAndCommit(deps: ServerlessDeps, sinks: LeasedSinkWrites, lease: Lease, row: SplitRow, batch: RecordBatch<unknown, SourceSplit>): Promise<void> {
   const transformed = await applyTransform(batch.records, deps.flow.transform, batch.splitId);
   const bad = [...batch.badRecords, ...transformed.badRecords];
-  const previous = (row.sinkState ?? {}) as { out?: unknown; dlq?: unknown };
+  const previous = sinkStateOf(row);
   // A write must not start once the lease is past its invocation's deadline: another reader may
   // own the split by the time it lands. (On Lambda the timeout kills a reader first; the grace
-  // part of the lease covers a write already under way.)
+  // part of the lease covers a write already under way.) Not a fence: a stalled writer can pass
+  // this check and resume any time later, which is why the writers only stage (LeasedSinkWrites).
   if (Date.now() > lease.expiresAt - deps.config.leaseGraceMs) {
     throw new FencedOffError(`lease on ${batch.splitId} ran out before the batch was written`, { context: { splitId: batch.splitId } });
   }
-  const out = await (await deps.sink()).write({ splitId: batch.splitId, records: transformed.records, sinkState: previous.out });
-  const dlq = bad.length > 0 ? await (await deps.deadLetter()).write({ splitId: batch.splitId, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: previous.dlq }) : previous.dlq;
-  const committed = await deps.store.commit(lease, {
+  await sinks.recover(previous);
+  const sinkState = await sinks.write(transformed.records, bad, previous);
+  const committed = await commitAndPublish(deps, sinks, lease, previous, {
     split: serializeSplit(deps.flow.source.splitSerializer, batch.split),
     finished: batch.finished,
-    sinkState: { out, dlq },
+    sinkState,
     records: transformed.records.length,
     badRecords: bad.length,
     release: true,
@@ -150,14 +157,50 @@ async function writeAndCommit(deps: ServerlessDeps, lease: Lease, row: SplitRow,
   logger.info('batch committed', { splitId: batch.splitId, records: transformed.records.length, badRecords: bad.length, bytes: batch.bytes, finished: batch.finished });
 }
 
+/**
+ * The fenced commit, then the staged batches made visible. A released split's next holder
+ * publishes what this one could not; a FINISHED split has none, so its last batch is committed
+ * with the lease kept, published, and only then finished.
+ */
+async function commitAndPublish(deps: ServerlessDeps, sinks: LeasedSinkWrites, lease: Lease, previous: SplitSinkState, commit: SplitCommit): Promise<SplitRow> {
+  const state = commit.sinkState as SplitSinkState;
+  const first = commit.finished && (await sinks.staged(state)) ? { ...commit, finished: false, release: false } : commit;
+  let row: SplitRow;
+  try {
+    row = await deps.store.commit(lease, first);
+  } catch (e) {
+    if (e instanceof FencedOffError) await sinks.discard(state, previous).catch((err) => logger.warn('dropping a refused staged batch failed', { splitId: lease.splitId, error: err as Error }));
+    throw e;
+  }
+  if (first === commit) {
+    await sinks.publish(state).catch((e) => logger.warn('publishing a committed batch failed; the split\'s next holder publishes it', { splitId: lease.splitId, error: e as Error }));
+    return row;
+  }
+  await sinks.publish(state);
+  return await deps.store.commit(lease, { ...commit, records: 0, badRecords: 0 });
+}
+
+function sinkStateOf(row: SplitRow): SplitSinkState {
+  return (row.sinkState ?? {}) as SplitSinkState;
+}
+
 function idleDelay(deps: ServerlessDeps, idleRounds: number): number {
   return Math.min(deps.config.idleDelayMaxSeconds, 2 ** Math.min(idleRounds - 1, 10));
 }
 
 /** The batch failed: back to PENDING for a retry after a backoff, or FAILED with a DLQ message at maxAttempts. */
-async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessage, error: Error): Promise<ReaderOutcome> {
+async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessage, error: Error, recover?: () => Promise<void>): Promise<ReaderOutcome> {
   logger.error('batch failed', { splitId: message.splitId, error });
-  const row = await deps.store.release(lease, error.message, effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
+  // The split may end FAILED here and never be claimed again: publish what was committed before.
+  await recover?.().catch((e) => logger.warn('publishing the last committed batch failed', { splitId: message.splitId, error: e as Error }));
+  let row: SplitRow;
+  try {
+    row = await deps.store.release(lease, error.message, effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
+  } catch (e) {
+    // Failed after the lease passed on (e.g. its write aborted when the lease ran out): the new holder has the split.
+    if (e instanceof FencedOffError) return 'fenced';
+    throw e;
+  }
   if (row.status === SplitStatus.FAILED) {
     // Not sent (logged): the row stays unreported and the failure handler sends it again.
     await sendFailureAlert(deps, row, error.message);

@@ -17,6 +17,10 @@ export const SERVERLESS_DEFAULTS = {
   orphanAfterMs: 15 * 60_000,
   maxSplitsPerRun: 100_000,
   finishedTtlDays: 30,
+  /** A sink request with no response this long is given up (at most half the lease grace, so a hung write cannot outlive the lease). */
+  sinkRequestTimeoutMs: 10_000,
+  /** Local JSONL sinks and dead-letter dirs are refused: Lambda's disk does not last (allow for an EFS mount or `adf dev`). */
+  allowLocalSinks: false,
 } as const;
 
 const int = (name: string, min: number, max: number) =>
@@ -36,6 +40,8 @@ const EnvSchema = z.object({
   ADF_ORPHAN_AFTER_MS: int('ADF_ORPHAN_AFTER_MS', 1_000, 86_400_000).default(SERVERLESS_DEFAULTS.orphanAfterMs),
   ADF_MAX_SPLITS_PER_RUN: int('ADF_MAX_SPLITS_PER_RUN', 1, 10_000_000).default(SERVERLESS_DEFAULTS.maxSplitsPerRun),
   ADF_FINISHED_TTL_DAYS: int('ADF_FINISHED_TTL_DAYS', 1, 3650).default(SERVERLESS_DEFAULTS.finishedTtlDays),
+  ADF_SINK_REQUEST_TIMEOUT_MS: int('ADF_SINK_REQUEST_TIMEOUT_MS', 100, 3_600_000).optional(),
+  ADF_ALLOW_LOCAL_SINKS: z.enum(['true', 'false'], { error: "ADF_ALLOW_LOCAL_SINKS must be 'true' or 'false'" }).default('false'),
 });
 
 export interface ServerlessConfig {
@@ -52,6 +58,10 @@ export interface ServerlessConfig {
   readonly orphanAfterMs: number;
   readonly maxSplitsPerRun: number;
   readonly finishedTtlDays: number;
+  /** SDK request timeout of the sinks' clients; below the lease grace. */
+  readonly sinkRequestTimeoutMs: number;
+  /** Allow a `jsonl` sink and a local dead-letter dir (an EFS mount, `adf dev`). */
+  readonly allowLocalSinks: boolean;
 }
 
 /** Reads and validates the environment once; a bad value names its variable. */
@@ -70,7 +80,12 @@ export function serverlessConfigFromEnv(env: NodeJS.ProcessEnv = process.env): S
     throw new ConfigError(`ADF_FLOW must be JSON: ${(err as Error).message}`, { context: { field: 'ADF_FLOW' } });
   }
   if (typeof flow?.name !== 'string') throw new ConfigError('ADF_FLOW.name is required (it keys the split table)', { context: { field: 'ADF_FLOW.name' } });
+  const sinkRequestTimeoutMs = e.ADF_SINK_REQUEST_TIMEOUT_MS ?? Math.min(SERVERLESS_DEFAULTS.sinkRequestTimeoutMs, Math.floor(e.ADF_LEASE_GRACE_MS / 2));
+  if (e.ADF_SINK_REQUEST_TIMEOUT_MS !== undefined && sinkRequestTimeoutMs >= e.ADF_LEASE_GRACE_MS) {
+    throw new ConfigError(`ADF_SINK_REQUEST_TIMEOUT_MS (${sinkRequestTimeoutMs}) must be shorter than ADF_LEASE_GRACE_MS (${e.ADF_LEASE_GRACE_MS}): a sink write must not outlive its lease`, { context: { field: 'ADF_SINK_REQUEST_TIMEOUT_MS' } });
+  }
   return {
+    sinkRequestTimeoutMs, allowLocalSinks: e.ADF_ALLOW_LOCAL_SINKS === 'true',
     flow, tableName: e.ADF_SPLIT_TABLE, queueUrl: e.ADF_SPLIT_QUEUE_URL, dlqUrl: e.ADF_DLQ_URL,
     maxAttempts: e.ADF_MAX_ATTEMPTS, batchSize: e.ADF_BATCH_SIZE, batchBytes: e.ADF_BATCH_BYTES,
     timeMarginMs: e.ADF_TIME_MARGIN_MS, leaseGraceMs: e.ADF_LEASE_GRACE_MS, idleDelayMaxSeconds: e.ADF_IDLE_DELAY_MAX_S,

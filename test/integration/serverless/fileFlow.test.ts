@@ -159,6 +159,9 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('serverless runtime, file
             }
             return state;
           },
+          // A wrapper forwards the whole writer: staged writers publish after the commit.
+          publish: w.publish?.bind(w),
+          discard: w.discard?.bind(w),
           close: () => w.close(),
         };
       },

@@ -214,14 +214,16 @@ describe('serverless package --stage ci', () => {
       };
       const objects = (bucketAndPrefix: string) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketAndPrefix}` });
 
-      it('grants no role s3:DeleteObject when the flow leaves its files (the default flow)', () => {
-        for (const [id] of roles()) expect(s3Grants(template, id)['s3:DeleteObject']).toBeUndefined();
+      it('grants no role s3:DeleteObject on its input when the flow leaves its files (the default flow)', () => {
+        // The reader may delete only the sinks' own staged batches (<prefix>.adf-pending/).
+        for (const [id] of roles()) for (const r of s3Grants(template, id)['s3:DeleteObject'] ?? []) expect(r).toMatch(/\/(out|dead-letter)\/\.adf-pending\/\*"/);
       });
 
       it('grants the reader and the failure handler DeleteObject on the input prefix, and PutObject on the archive, for a move', () => {
         for (const id of ['ReaderRole', 'FailureHandlerRole']) {
           const grants = s3Grants(moveTemplate, id);
-          expect(grants['s3:DeleteObject']).toEqual([objects('adf-in/incoming/*')]);
+          expect(grants['s3:DeleteObject']).toEqual(expect.arrayContaining([objects('adf-in/incoming/*')]));
+          expect(grants['s3:DeleteObject']!.filter((r) => !r.includes('.adf-pending/'))).toEqual([objects('adf-in/incoming/*')]);
           expect(grants['s3:PutObject']).toEqual(expect.arrayContaining([objects('adf-archive/done/*')]));
           expect(grants['s3:GetObject']).toEqual(expect.arrayContaining([objects('adf-in/incoming/*')]));
         }
@@ -265,17 +267,18 @@ describe('serverless package --stage ci', () => {
 
     it('grants each function exactly the actions its code calls, and no other', () => {
       expect(actionsOf('EnumeratorRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 'sqs:SendMessage', 'sqs:SendMessage'].sort());
-      expect(actionsOf('ReaderRole')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage'].sort());
+      expect(actionsOf('ReaderRole')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:PutObject', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage'].sort());
       expect(actionsOf('FailureHandlerRole')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:GetQueueAttributes', 'sqs:SendMessage'].sort());
     });
 
     it('grants S3 by prefix: the reader reads only the input prefix and writes only out/ and dead-letter/, never incoming/', () => {
       expect(resourcesFor('ReaderRole', 's3:GetObject')).toMatch(/-data\/incoming\/\*"/);
+      expect(resourcesFor('ReaderRole', 's3:GetObject').replace(/-data\/(out|dead-letter)\/\.adf-pending\/\*/g, '')).not.toMatch(/\/(out|dead-letter)\//);
       const writes = resourcesFor('ReaderRole', 's3:PutObject');
       expect(writes).toMatch(/-data\/out\/\*"/);
       expect(writes).toMatch(/-data\/dead-letter\/\*"/);
       expect(writes).not.toContain('incoming');
-      expect(resourcesFor('ReaderRole', 's3:DeleteObject')).toBe('[]'); // the default flow leaves its files in place
+      expect(resourcesFor('ReaderRole', 's3:DeleteObject')).not.toContain('incoming'); // the default flow leaves its files in place
       const list = statements('EnumeratorRole').find((s) => ([] as string[]).concat(s.Action).includes('s3:ListBucket')) as Statement & { Condition: Json };
       expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['incoming/', 'incoming/*'] } });
     });

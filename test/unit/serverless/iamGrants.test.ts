@@ -13,9 +13,11 @@ const grant = (statements: { Action: string[]; Resource: unknown[] }[], action: 
 describe('serverless/iam.js', () => {
   it('grants the reader reads of the input prefix and writes of the output and dead-letter prefixes only', () => {
     const reader = iam.readerStatements(flow, params);
-    expect(grant(reader, 's3:GetObject')).toBe('[[{"Fn::Sub":"arn:${AWS::Partition}:s3:::in-bucket/orders/*"}]]');
+    const staged = '[{"Fn::Sub":"arn:${AWS::Partition}:s3:::out-bucket/orders/.adf-pending/*"},{"Fn::Sub":"arn:${AWS::Partition}:s3:::out-bucket/dead/.adf-pending/*"}]';
+    expect(grant(reader, 's3:GetObject')).toBe(`[[{"Fn::Sub":"arn:\${AWS::Partition}:s3:::in-bucket/orders/*"}],${staged}]`);
     expect(grant(reader, 's3:PutObject')).toBe('[[{"Fn::Sub":"arn:${AWS::Partition}:s3:::out-bucket/orders/*"},{"Fn::Sub":"arn:${AWS::Partition}:s3:::out-bucket/dead/*"}]]');
-    expect(grant(reader, 's3:DeleteObject')).toBe('[]');
+    // Only the sinks' own staged batches (written under the lease token, deleted once published).
+    expect(grant(reader, 's3:DeleteObject')).toBe(`[${staged}]`);
   });
 
   it.each([
@@ -24,7 +26,7 @@ describe('serverless/iam.js', () => {
     ['a move object', { moveTo: 's3://in-bucket/archive/' }, ['archive']],
   ])('grants DeleteObject on the input prefix (and PutObject on the destination) only with afterFinish %s', (_, afterFinish, extraWrites) => {
     const reader = iam.readerStatements({ ...flow, afterFinish }, params);
-    expect(grant(reader, 's3:DeleteObject')).toBe('[[{"Fn::Sub":"arn:${AWS::Partition}:s3:::in-bucket/orders/*"}]]');
+    expect(grant(reader, 's3:DeleteObject')).toContain('[{"Fn::Sub":"arn:${AWS::Partition}:s3:::in-bucket/orders/*"}]');
     for (const prefix of extraWrites) expect(grant(reader, 's3:PutObject')).toContain(`in-bucket/${prefix}/*`);
   });
 
@@ -33,9 +35,11 @@ describe('serverless/iam.js', () => {
     expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['orders/', 'orders/*'] } });
   });
 
-  it('grants a rafka flow no S3 at all', () => {
-    const rafka = { name: 'r', source: 'rafka', topic: 't', sink: 's3', out: 's3://b/out/', deadLetter: 's3://b/dead/' };
-    expect(grant(iam.readerStatements(rafka, { ...params, source: 'rafka' }), 's3:GetObject')).toBe('[]');
+  it('grants a rafka flow no S3 input at all, only its sinks\' prefixes', () => {
+    const rafka = { name: 'r', source: 'rafka', topic: 't', sink: 's3', out: 's3://bkt/out/', deadLetter: 's3://bkt/dead/' };
+    const reader = iam.readerStatements(rafka, { ...params, source: 'rafka' });
+    expect(reader.some((s) => s.Sid === 'InputRead' || s.Sid === 'InputAfterFinish')).toBe(false);
+    for (const s of reader.filter((st) => st.Action.some((a) => a.startsWith('s3:')))) expect(JSON.stringify(s.Resource)).toMatch(/s3:::bkt\/(out|dead)\//);
     expect(iam.enumeratorStatements(rafka, { ...params, source: 'rafka' }).some((s) => s.Action.some((a) => a.startsWith('s3:')))).toBe(false);
   });
 

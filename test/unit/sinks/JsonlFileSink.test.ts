@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonlSink } from '../../../lib/sinks';
 import { tempDir } from '../../helpers/tmp';
@@ -55,5 +55,40 @@ describe('JsonlFileSink', () => {
     await a.write({ splitId: 'a', records: records(2, 1), sinkState: committed });
     await a.close();
     expect(lines(tmp.dir).map((l) => l.value.n)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('JsonlFileSink: a part shorter than its commit (issue 8 item 4)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => (tmp = tempDir()));
+  afterEach(() => tmp.cleanup());
+
+  const partFile = (dir: string) => join(dir, readdirSync(dir).find((f) => f.endsWith('.jsonl'))!);
+
+  it.each([
+    ['cut short', (file: string) => truncateSync(file, 5)],
+    ['gone', (file: string) => unlinkSync(file)],
+  ])('is an error naming the file when it was %s, never filled up with NUL bytes', async (_how, lose) => {
+    const first = await jsonlSink({ dir: tmp.dir }).open({ readerId: 0 });
+    const committed = await first.write({ splitId: 'a', records: records(0, 3), sinkState: undefined });
+    await first.close();
+    const file = partFile(tmp.dir);
+    lose(file); // a new sandbox: the disk it was on did not last
+
+    const next = await jsonlSink({ dir: tmp.dir }).open({ readerId: 1 });
+    await expect(next.write({ splitId: 'a', records: records(3, 1), sinkState: committed })).rejects.toThrow(new RegExp(`part file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is \\d+ bytes, shorter than its committed length ${committed}`));
+    await next.close();
+    expect(existsSync(file) ? readFileSync(file).includes(0) : false).toBe(false);
+  });
+
+  it('is an error too for a staged (serverless) writer publishing after it', async () => {
+    const first = await jsonlSink({ dir: tmp.dir }).open({ readerId: 0, leasesExpire: true });
+    const committed = await first.write({ splitId: 'a', records: records(0, 3), sinkState: undefined, leaseToken: 1 });
+    await first.publish!('a', committed, { leaseToken: 1 });
+    truncateSync(partFile(tmp.dir), 5);
+
+    const next = await jsonlSink({ dir: tmp.dir }).open({ readerId: 1, leasesExpire: true });
+    const after = await next.write({ splitId: 'a', records: records(3, 1), sinkState: committed, leaseToken: 2 });
+    await expect(next.publish!('a', after, { leaseToken: 2 })).rejects.toThrow(/part file .*part-a-.*\.jsonl is 5 bytes, shorter than its committed length/);
   });
 });

@@ -24,6 +24,7 @@ const OPTIONS = {
   'redis-url': { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' },
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
   'split-size': { type: 'string' }, 'after-finish': { type: 'string' },
+  encoding: { type: 'string' }, 'csv-duplicate-headers': { type: 'string' },
 } as const;
 
 
@@ -70,6 +71,8 @@ export function parseRunArgs(args: string[]): RunCommand {
           redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start,
           splitSize: v['split-size'] === undefined ? undefined : parseSplitSizeFlag(v['split-size']),
           afterFinish: v['after-finish'] === undefined ? undefined : parseAfterFinishFlag(v['after-finish']),
+          // Checked with the other source options (the message names the option and the values).
+          encoding: v.encoding, csvDuplicateHeaders: v['csv-duplicate-headers'],
         },
       };
   return {

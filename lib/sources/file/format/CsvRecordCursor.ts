@@ -2,6 +2,7 @@ import type { FilePosition } from '../FileSplit';
 import type { ByteSource } from './ByteSource';
 import { ChunkedRecordCursor, rawText } from './ChunkedRecordCursor';
 import { CsvChunkParser, type CsvDialect, type CsvParseError } from './CsvChunkParser';
+import { resolveColumnNames, type DuplicateHeaders } from './CsvColumnNames';
 import { LineSkipper } from './LineSkipper';
 
 export interface CsvCursorOptions extends CsvDialect {
@@ -9,6 +10,8 @@ export interface CsvCursorOptions extends CsvDialect {
   readonly header: boolean;
   /** Column names to use instead of the header row (or, without one, for headerless files). */
   readonly columns?: readonly string[];
+  /** A header naming a column twice: dead-letter the file ('error', default) or rename ('rename'). */
+  readonly duplicateHeaders?: DuplicateHeaders;
 }
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -26,7 +29,9 @@ const REASONS: Readonly<Record<string, string>> = {
  * - A row csv-parse rejects (bad quoting, an oversized record) is a bad record covering the
  *   row up to the end of the line where the error was found; parsing restarts behind it with
  *   a fresh parser. Both points are record boundaries, so continuing and resuming agree.
- * - A quote still open at end of file, or an unreadable header, dead-letters the rest.
+ * - A quote still open at end of file, or an unreadable header, dead-letters the rest; so
+ *   does a header naming a column twice (unless `duplicateHeaders: 'rename'`), which would
+ *   otherwise drop one of the two columns from every record.
  *
  * @example
  * const cursor = new CsvRecordCursor(ByteSource.open(path, 'none', 0, ctx), START_OF_FILE, { delimiter: ',', quote: '"', escape: '"', header: true, maxRecordSize: 1 << 24 });
@@ -43,6 +48,8 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
   private retainedOffset: number;
   private skipper: LineSkipper | undefined;
   private stopped = false;
+  /** Why the column names cannot be used (a duplicate name); the rest is dead-lettered on the first chunk. */
+  private columnsError: string | undefined;
   private readonly onRecord = (fields: string[], end: number, line: number): void => this.record(fields, end, line);
 
   constructor(
@@ -54,7 +61,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     this.parserOffset = this.retainedOffset = start.offset;
     this.parserLine = start.line;
     this.headerRowPending = options.header && start.header === undefined;
-    this.setColumns(start.header ?? options.columns);
+    this.columnsError = this.setColumns(start.header ?? options.columns);
     this.parser = new CsvChunkParser(options, this.onRecord);
   }
 
@@ -64,6 +71,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
 
   protected override onChunk(chunk: Buffer, chunkOffset: number): void {
     if (this.stopped) return;
+    if (this.columnsError !== undefined) return this.stop(this.columnsError);
     if (this.skipper) {
       const at = this.skipper.skip(chunk);
       if (at === undefined) return;
@@ -99,6 +107,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
   }
 
   private record(fields: string[], endRelative: number, lineRelative: number): void {
+    if (this.stopped) return; // the parser pushes the rest of its chunk after a stop
     const offset = this.boundaryOffset;
     const line = this.boundaryLine;
     const end = this.parserOffset + endRelative;
@@ -108,7 +117,8 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     if (fields.length === 1 && fields[0] === '' && end - offset <= 2) return;
     if (this.headerRowPending) {
       this.headerRowPending = false;
-      if (!this.columns) this.setColumns(fields);
+      const error = this.columns ? undefined : this.setColumns(fields);
+      if (error !== undefined) this.stop(`${error} (header row at line ${line}); the rest of the file from offset ${end} is not read`);
       return;
     }
     const columns = this.columns;
@@ -178,9 +188,14 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     }
   }
 
-  private setColumns(columns: readonly string[] | undefined): void {
-    this.columns = columns && Object.freeze([...columns]);
-    this.unsafeColumns = columns?.includes('__proto__') ?? false;
+  /** Takes `names` as the columns, or returns why they cannot be (a duplicate name). */
+  private setColumns(names: readonly string[] | undefined): string | undefined {
+    if (names === undefined) return undefined;
+    const resolved = resolveColumnNames(names, this.options.duplicateHeaders ?? 'error');
+    if ('error' in resolved) return resolved.error;
+    this.columns = Object.freeze([...resolved.columns]);
+    this.unsafeColumns = this.columns.includes('__proto__');
+    return undefined;
   }
 }
 

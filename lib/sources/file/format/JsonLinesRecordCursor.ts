@@ -1,3 +1,4 @@
+import { parseJsonKeepingDigits } from '../../../util/parseJsonKeepingDigits';
 import type { FilePosition } from '../FileSplit';
 import type { ByteSource } from './ByteSource';
 import { ChunkedRecordCursor, RAW_TEXT_LIMIT, rawText } from './ChunkedRecordCursor';
@@ -83,7 +84,7 @@ export class JsonLinesRecordCursor extends ChunkedRecordCursor {
     if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJsonKeepingDigits(text);
     } catch (error) {
       if (text.trim() === '') return;
       const raw = text.length > RAW_TEXT_LIMIT ? text.slice(0, RAW_TEXT_LIMIT) : text;

@@ -27,6 +27,7 @@ export function openRecordCursor(split: FileSplit, options: FormatOptions, store
     ...csvDialect(csv, split.fileId),
     header: csv.header,
     columns: csv.columns,
+    duplicateHeaders: csv.duplicateHeaders,
     maxRecordSize: options.maxRecordBytes,
   });
 }

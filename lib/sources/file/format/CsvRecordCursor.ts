@@ -1,5 +1,7 @@
 import type { FilePosition } from '../FileSplit';
-import type { ByteSource } from './ByteSource';
+import { isUtf8 } from 'node:buffer';
+import type { DecodedByteSource } from './DecodedByteSource';
+import { undecodable } from './UndecodableRecord';
 import { ChunkedRecordCursor, rawText } from './ChunkedRecordCursor';
 import { CsvChunkParser, type CsvDialect, type CsvParseError } from './CsvChunkParser';
 import { resolveColumnNames, type DuplicateHeaders } from './CsvColumnNames';
@@ -48,12 +50,14 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
   private retainedOffset: number;
   private skipper: LineSkipper | undefined;
   private stopped = false;
+  /** Decoded ranges [from, to) of chunks that are not valid UTF-8 on their own: records overlapping them are checked. */
+  private suspect: [number, number][] = [];
   /** Why the column names cannot be used (a duplicate name); the rest is dead-lettered on the first chunk. */
   private columnsError: string | undefined;
   private readonly onRecord = (fields: string[], end: number, line: number): void => this.record(fields, end, line);
 
   constructor(
-    bytes: ByteSource,
+    bytes: DecodedByteSource,
     start: FilePosition,
     private readonly options: CsvCursorOptions,
   ) {
@@ -80,6 +84,8 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
       chunkOffset += at;
     }
     this.retained.push(chunk);
+    // One native check per chunk; only records in a failing chunk (bad bytes, or a character cut by the chunk's edge) are checked one by one.
+    if (this.bytes.mayBeInvalid && !isUtf8(chunk)) this.suspect.push([chunkOffset, chunkOffset + chunk.length]);
     const error = this.parser.write(chunk);
     if (error) this.recover(error);
     else this.dropConsumed();
@@ -112,7 +118,10 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     const line = this.boundaryLine;
     const end = this.parserOffset + endRelative;
     const nextLine = this.parserLine + lineRelative;
+    const bad = this.isSuspect(offset, end) ? undecodable(this.bytes, withoutTerminator(this.retainedRange(offset, end))) : undefined;
     this.advance(end, nextLine);
+    if (bad && this.headerRowPending && !this.columns) return this.stop(`the CSV header row (line ${line}) is ${bad.reason.replace('; the record is kept unchanged as raw bytes (base64)', '')}; the rest of the file from offset ${end} is not read`);
+    if (bad && !this.headerRowPending) return this.emit({ offset, line, end, nextLine, reason: bad.reason, raw: bad.raw });
     // csv-parse yields an empty line as one empty field; a quoted "" is longer than a terminator.
     if (fields.length === 1 && fields[0] === '' && end - offset <= 2) return;
     if (this.headerRowPending) {
@@ -129,6 +138,25 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     } else {
       this.emit({ offset, line, end, nextLine, value: this.unsafeColumns ? toObjectSafely(columns, fields) : toObject(columns, fields) });
     }
+  }
+
+  /** Whether [from, to) overlaps a chunk that failed the UTF-8 check; forgets ranges before `from`. */
+  private isSuspect(from: number, to: number): boolean {
+    while (this.suspect.length > 0 && this.suspect[0]![1] <= from) this.suspect.shift();
+    return this.suspect.some(([start, end]) => start < to && end > from);
+  }
+
+  /** Retained bytes [from, to): the record just parsed (its bytes are retained until the next chunk). */
+  private retainedRange(from: number, to: number): Buffer {
+    const parts: Buffer[] = [];
+    let offset = this.retainedOffset;
+    for (const chunk of this.retained) {
+      const start = Math.max(from, offset);
+      const stop = Math.min(to, offset + chunk.length);
+      if (start < stop) parts.push(chunk.subarray(start - offset, stop - offset));
+      offset += chunk.length;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   /** The retained chunks cut to start at the boundary. */
@@ -210,6 +238,14 @@ function toObjectSafely(columns: readonly string[], fields: string[]): Record<st
   const value: Record<string, string> = {};
   columns.forEach((name, i) => Object.defineProperty(value, name, { value: fields[i], enumerable: true, writable: true, configurable: true }));
   return value;
+}
+
+/** A record's bytes without its line terminator (CRLF, LF or CR), as JSON Lines dead letters keep a line. */
+function withoutTerminator(record: Buffer): Buffer {
+  let to = record.length;
+  if (to > 0 && record[to - 1] === 0x0a) to--;
+  if (to > 0 && record[to - 1] === 0x0d) to--;
+  return record.subarray(0, to);
 }
 
 function describe(error: CsvParseError): string {

@@ -1,5 +1,7 @@
 import { TO_END_OF_FILE, type FileSplit } from '../FileSplit';
 import { ByteSource } from './ByteSource';
+import { DecodedByteSource } from './DecodedByteSource';
+import { readFileHead } from './FileHead';
 import { CsvRecordCursor } from './CsvRecordCursor';
 import { JsonLinesRecordCursor } from './JsonLinesRecordCursor';
 import type { RecordCursor } from './RecordCursor';
@@ -20,7 +22,10 @@ export function openRecordCursor(split: FileSplit, options: FormatOptions, store
   const { position } = split;
   const file = { path: split.path, etag: split.etag, size: split.size };
   const end = split.end === TO_END_OF_FILE ? undefined : split.end;
-  const bytes = ByteSource.open(store, file, split.compression, position.offset, end, { splitId: split.splitId, file: split.path });
+  const raw = ByteSource.open(store, file, split.compression, position.offset, end, { splitId: split.splitId, file: split.path });
+  // A split that starts after the file's first bytes reads them apart: their BOM decides the encoding.
+  const head = position.offset > 0 ? () => readFileHead(store, file, split.compression) : undefined;
+  const bytes = new DecodedByteSource(raw, position.offset, options.encoding ?? 'utf-8', head);
   if (split.format === 'jsonl') return new JsonLinesRecordCursor(bytes, position, options);
   const { csv } = options;
   return new CsvRecordCursor(bytes, position, {

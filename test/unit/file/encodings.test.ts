@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { FileSourceReader, parseFileSourceOptions, type FileSplit } from '../../../lib/sources/file';
+import { rmSync } from 'node:fs';
+import { FileSource, FileSourceReader, parseFileSourceOptions, type FileSourceOptions, type FileSplit } from '../../../lib/sources/file';
 import type { BadRecord, SourceRecord } from '../../../lib/source-support/SourceRecord';
 import { makeFixtureDir, type FixtureDir } from '../../helpers/files';
 import { readSplit, roundTrip, splitFor, values, type SourceOptions } from './readSplit';
@@ -25,6 +26,20 @@ async function readResuming(split: FileSplit, options: SourceOptions, maxRecords
     current = roundTrip(batch!.split);
   }
   throw new Error('split never finished');
+}
+
+async function discoverSplits(options: FileSourceOptions): Promise<FileSplit[]> {
+  const splits: FileSplit[] = [];
+  for await (const page of new FileSource(options, () => undefined).createDiscoverer().discover(undefined)) splits.push(...page.splits);
+  return splits;
+}
+
+/** Every split of `options.path` read to its end, records and dead letters in file order. */
+async function readAll(options: FileSourceOptions): Promise<{ splits: number; records: SourceRecord[]; badRecords: BadRecord[] }> {
+  const splits = await discoverSplits(options);
+  const results = [];
+  for (const split of splits) results.push(await readSplit(split, options));
+  return { splits: splits.length, records: results.flatMap((r) => r.records), badRecords: results.flatMap((r) => r.badRecords) };
 }
 
 describe('text encodings', () => {
@@ -176,6 +191,51 @@ describe('text encodings', () => {
           }
         }),
         { numRuns: 60 },
+      );
+    });
+  });
+
+  describe('byte-range splits', () => {
+    it('reads a large UTF-16 file as one split (its cut points are not single bytes)', async () => {
+      const rows = Array.from({ length: 300 }, (_, i) => `${i},é${i}\n`).join('');
+      fx.write('big.csv', Buffer.concat([BOM_BE, utf16be(`id,name\n${rows}`)]));
+
+      const result = await readAll({ path: fx.root, splitSize: 1024 });
+
+      expect(result.splits).toBe(1);
+      expect(result.records.map((r) => r.value)).toEqual(Array.from({ length: 300 }, (_, i) => ({ id: String(i), name: `é${i}` })));
+    });
+
+    it('gives every range of a Latin-1 file the header as the first range decodes it', async () => {
+      const rows = Array.from({ length: 300 }, (_, i) => `${i},\xe9${i}\n`).join('');
+      fx.write('big.csv', Buffer.from(`id,caf\xe9\n${rows}`, 'latin1'));
+
+      const result = await readAll({ path: fx.root, splitSize: 512, encoding: 'latin1' });
+
+      expect(result.splits).toBeGreaterThan(3);
+      expect(result.records.map((r) => r.value)).toEqual(Array.from({ length: 300 }, (_, i) => ({ id: String(i), café: `é${i}` })));
+    });
+
+    it('dead-letters the same invalid records with any split size as in one split (property)', async () => {
+      const row = fc.record({ text: fc.string({ unit: fc.constantFrom('a', 'é', '€', '𝄞', ','), maxLength: 12 }), bad: fc.boolean() });
+      await fc.assert(
+        fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 40 }), fc.constantFrom('jsonl', 'csv'), fc.integer({ min: 16, max: 400 }), async (rows, format, splitSize) => {
+          const lines = rows.map(({ text, bad }) => {
+            const line = Buffer.from(format === 'jsonl' ? JSON.stringify({ v: text }) : JSON.stringify(text));
+            return bad ? Buffer.concat([line.subarray(0, 3), Buffer.from([0xc3]), line.subarray(3)]) : line;
+          });
+          const header = format === 'csv' ? 'v\n' : '';
+          fx.write(`p.${format}`, Buffer.concat([Buffer.from(header), ...lines.flatMap((l) => [l, Buffer.from('\n')])]));
+
+          const whole = await readAll({ path: fx.root });
+          const ranged = await readAll({ path: fx.root, splitSize });
+
+          expect(whole.badRecords).toHaveLength(rows.filter((r) => r.bad).length);
+          expect(ranged.records).toEqual(whole.records);
+          expect(ranged.badRecords.map((b) => [b.id, b.raw])).toEqual(whole.badRecords.map((b) => [b.id, b.raw]));
+          rmSync(fx.path(`p.${format}`));
+        }),
+        { numRuns: 40 },
       );
     });
   });

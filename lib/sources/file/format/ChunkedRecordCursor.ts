@@ -57,7 +57,7 @@ export abstract class ChunkedRecordCursor implements RecordCursor {
     }
     // Entries carry decoded offsets; ids and positions are raw byte offsets of the file.
     const decoded = this.queue[this.head++]!;
-    const entry = { ...decoded, offset: this.bytes.toRawOffset(decoded.offset), end: this.bytes.toRawOffset(decoded.end) };
+    const entry = this.bytes.transcoding ? { ...decoded, offset: this.bytes.toRawOffset(decoded.offset), end: this.bytes.toRawOffset(decoded.end) } : decoded;
     this.positionOffset = entry.end;
     this.positionLine = entry.nextLine;
     if (entry.reason === undefined) this.records++;

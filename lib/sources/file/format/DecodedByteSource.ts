@@ -52,6 +52,11 @@ export class DecodedByteSource {
     return this.resolved;
   }
 
+  /** True when output offsets differ from raw ones (Latin-1, UTF-16). */
+  get transcoding(): boolean {
+    return this.transcoder !== undefined;
+  }
+
   /** True when the output may hold invalid UTF-8 that stands for undecodable input (not Latin-1). */
   get mayBeInvalid(): boolean {
     return this.resolved !== 'latin1';

@@ -117,6 +117,14 @@ describe('text encodings', () => {
       expect(result.batches.at(-1)!.split.position.offset).toBe(content.length);
     });
 
+    it('does not split a field at a byte pair that only looks like a delimiter (csv-parse utf16le mode did)', async () => {
+      // U+2C00 U+4E00 in UTF-16LE is 00 2C 00 4E: the bytes 2C 00 in the middle spell ',' off the code-unit grid.
+      const result = await read('g.csv', Buffer.concat([BOM_LE, Buffer.from('a,b\nx,\u2c00\u4e00\n', 'utf16le')]));
+
+      expect(values(result)).toEqual([{ a: 'x', b: '\u2c00\u4e00' }]);
+      expect(result.badRecords).toEqual([]);
+    });
+
     it.each([
       ['LE', (t: string) => Buffer.concat([BOM_LE, Buffer.from(t, 'utf16le')])],
       ['BE', (t: string) => Buffer.concat([BOM_BE, utf16be(t)])],

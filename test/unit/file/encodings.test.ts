@@ -77,6 +77,13 @@ describe('text encodings', () => {
       expect(result.badRecords).toEqual([expect.objectContaining({ id: 'a.csv@16', line: 3, raw: { base64: bad.toString('base64') } })]);
     });
 
+    it('dead-letters the rest of a CSV file whose header row does not decode', async () => {
+      const result = await read('h.csv', Buffer.concat([Buffer.from('id,caf', 'latin1'), Buffer.from([0xe9]), Buffer.from('\n1,2\n')]));
+
+      expect(result.records).toEqual([]);
+      expect(result.badRecords).toEqual([expect.objectContaining({ offset: 8, reason: expect.stringMatching(/header row \(line 1\) is not valid UTF-8/) })]);
+    });
+
     it('keeps a U+FFFD that the file really contains', async () => {
       expect(values(await read('r.jsonl', '{"a":"\ufffd"}\n'))).toEqual([{ a: '\ufffd' }]);
     });
@@ -141,6 +148,15 @@ describe('text encodings', () => {
       expect(result.records).toEqual([]);
       expect(result.badRecords).toHaveLength(1);
       expect(result.badRecords[0]!.reason).toMatch(/looks like UTF-16LE text without a byte order mark.*encoding: 'utf-16le'/);
+    });
+
+    it('resumes a gzip file mid-way with the encoding of its BOM', async () => {
+      const path = fx.writeGzip('z.csv.gz', Buffer.concat([BOM_LE, Buffer.from(csv, 'utf16le')]));
+
+      const result = await readResuming(splitFor(path), {}, 1);
+
+      expect(result.records.map((r) => r.id)).toEqual(ids('z.csv.gz', 2));
+      expect(result.badRecords).toEqual([]);
     });
 
     it('resumes mid-file with the encoding of the BOM', async () => {

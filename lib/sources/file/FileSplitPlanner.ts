@@ -91,6 +91,8 @@ export class FileSplitPlanner {
     if (header && header.failed) return undefined;
     const columns = csv.header ? (csv.columns ?? header?.columns) : undefined;
     if (csv.header && !columns) return undefined; // no header row at all: nothing after it to cut
+    // A header with undecodable bytes: the whole-file reader dead-letters the file; ranges would use the damaged names.
+    if (header?.columns?.some((name) => name.includes('\ufffd'))) return undefined;
     return { points: scanner.cuts(), ...(columns ? { header: Object.freeze([...columns]) } : {}) };
   }
 

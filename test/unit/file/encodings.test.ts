@@ -240,6 +240,16 @@ describe('text encodings', () => {
       expect(result.records.map((r) => r.value)).toEqual(Array.from({ length: 300 }, (_, i) => ({ id: String(i), café: `é${i}` })));
     });
 
+    it('does not cut a large CSV whose header does not decode, so no range reads with damaged column names', async () => {
+      const rows = Array.from({ length: 300 }, (_, i) => `${i},${i}\n`).join('');
+      fx.write('big.csv', Buffer.concat([Buffer.from('id,caf'), Buffer.from([0xe9]), Buffer.from(`\n${rows}`)]));
+
+      const result = await readAll({ path: fx.root, splitSize: 512 });
+
+      expect(result.records).toEqual([]);
+      expect(result.badRecords).toEqual([expect.objectContaining({ reason: expect.stringMatching(/header row \(line 1\) is not valid UTF-8/) })]);
+    });
+
     it('dead-letters the same invalid records with any split size as in one split (property)', async () => {
       const row = fc.record({ text: fc.string({ unit: fc.constantFrom('a', 'é', '€', '𝄞', ','), maxLength: 12 }), bad: fc.boolean() });
       await fc.assert(

@@ -36,7 +36,7 @@ const REASONS: Readonly<Record<string, string>> = {
  *   otherwise drop one of the two columns from every record.
  *
  * @example
- * const cursor = new CsvRecordCursor(ByteSource.open(path, 'none', 0, ctx), START_OF_FILE, { delimiter: ',', quote: '"', escape: '"', header: true, maxRecordSize: 1 << 24 });
+ * const cursor = new CsvRecordCursor(new DecodedByteSource(ByteSource.open(store, file, 'none', 0, undefined, ctx), 0, 'utf-8', undefined), START_OF_FILE, { delimiter: ',', quote: '"', escape: '"', header: true, maxRecordSize: 1 << 24 });
  */
 export class CsvRecordCursor extends ChunkedRecordCursor {
   private parser: CsvChunkParser;

@@ -22,7 +22,7 @@ export interface JsonLinesCursorOptions {
  * digits (as strings, see parseJsonKeepingDigits).
  *
  * @example
- * const cursor = new JsonLinesRecordCursor(ByteSource.open(path, 'gzip', 0, ctx), START_OF_FILE, { maxRecordBytes: 1 << 24 });
+ * const cursor = new JsonLinesRecordCursor(new DecodedByteSource(ByteSource.open(store, file, 'gzip', 0, undefined, ctx), 0, 'utf-8', undefined), START_OF_FILE, { maxRecordBytes: 1 << 24 });
  */
 export class JsonLinesRecordCursor extends ChunkedRecordCursor {
   /** Parts of a line that continues past the chunk it started in. */

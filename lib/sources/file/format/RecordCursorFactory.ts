@@ -24,7 +24,7 @@ export function openRecordCursor(split: FileSplit, options: FormatOptions, store
   const end = split.end === TO_END_OF_FILE ? undefined : split.end;
   const raw = ByteSource.open(store, file, split.compression, position.offset, end, { splitId: split.splitId, file: split.path });
   // A split that starts after the file's first bytes reads them apart: their BOM decides the encoding.
-  const head = position.offset > 0 ? () => readFileHead(store, file, split.compression) : undefined;
+  const head = position.offset > 0 ? () => readFileHead(store, file, split.compression, { splitId: split.splitId, file: split.path }) : undefined;
   const bytes = new DecodedByteSource(raw, position.offset, options.encoding ?? 'utf-8', head);
   if (split.format === 'jsonl') return new JsonLinesRecordCursor(bytes, position, options);
   const { csv } = options;

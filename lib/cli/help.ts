@@ -27,6 +27,8 @@ Source options (flag form):
   --no-recursive         do not descend into subdirectories
   --delimiter <char>     CSV field delimiter (default ",")
   --quote <char>         CSV quote character (default '"')
+  --encoding <enc>       text encoding of files without a BOM: utf-8 (default) | utf-16le | utf-16be | latin1
+  --csv-duplicate-headers <what>  a CSV header naming a column twice: error (default, file dead-lettered) | rename (v, v_2)
   --split-size <bytes>   cut uncompressed files larger than this into byte-range splits (default 64M; k/M/G suffixes)
   --after-finish <what>  once all of a file's splits are finished: leave | delete | move:<dir or s3://bucket/prefix/> (default leave)
 

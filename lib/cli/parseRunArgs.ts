@@ -26,6 +26,7 @@ const OPTIONS = {
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
   'split-size': { type: 'string' }, 'after-finish': { type: 'string' },
   'error-budget': { type: 'string' }, 'error-budget-after': { type: 'string' }, 'no-retry-failed': { type: 'boolean' },
+  encoding: { type: 'string' }, 'csv-duplicate-headers': { type: 'string' },
 } as const;
 
 
@@ -74,6 +75,8 @@ export function parseRunArgs(args: string[]): RunCommand {
           splitSize: v['split-size'] === undefined ? undefined : parseSplitSizeFlag(v['split-size']),
           afterFinish: v['after-finish'] === undefined ? undefined : parseAfterFinishFlag(v['after-finish']),
           errorBudget: errorBudgetFlags(v['error-budget'], n['error-budget-after']),
+          // Checked with the other source options (the message names the option and the values).
+          encoding: v.encoding, csvDuplicateHeaders: v['csv-duplicate-headers'],
         },
       };
   return {

@@ -85,6 +85,7 @@ export class FileDiscoverer implements SplitDiscoverer<FileSplit, FileDiscoveryC
       splitSize: options.split?.splitSize ?? FILE_SOURCE_DEFAULTS.splitSize,
       csv: options.split?.csv ?? FILE_SOURCE_DEFAULTS.csv,
       maxRecordBytes: options.split?.maxRecordBytes ?? FILE_SOURCE_DEFAULTS.maxRecordBytes,
+      encoding: options.split?.encoding ?? FILE_SOURCE_DEFAULTS.encoding,
     });
   }
 

@@ -73,7 +73,7 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
       format,
       pageSize: discoveryPageSize,
       onSkip: this.onSkip,
-      split: { splitSize, csv: formats.csv, maxRecordBytes: formats.maxRecordBytes },
+      split: { splitSize, csv: formats.csv, encoding: formats.encoding, maxRecordBytes: formats.maxRecordBytes },
       maxFilesPerRun,
       newerThan,
     });

@@ -7,6 +7,7 @@ import { isS3Uri, parseS3Uri } from '../../util/s3Uri';
 import { parseByteSize, type AfterFinish } from './FileSourceFlags';
 import type { FileFormat } from './FileSplit';
 import type { FormatOptions } from './format/RecordCursorFactory';
+import { TEXT_ENCODINGS, type TextEncoding } from './format/TextEncoding';
 
 /** Options of `fileSource()`, as a flow file writes them. */
 export interface FileSourceOptions {
@@ -31,7 +32,14 @@ export interface FileSourceOptions {
     readonly header?: boolean;
     /** Column names; with `header: true` they replace the names in the header row. */
     readonly columns?: readonly string[];
+    /** A header naming a column twice: 'error' (default: the file is dead-lettered) or 'rename' (`v`, `v_2`). */
+    readonly duplicateHeaders?: 'error' | 'rename';
   };
+  /**
+   * Text encoding of files without a byte order mark: 'utf-8' (default), 'utf-16le',
+   * 'utf-16be' or 'latin1'. A BOM (UTF-8, UTF-16 LE/BE) decides for its file.
+   */
+  readonly encoding?: TextEncoding;
   readonly maxRecordsPerBatch?: number;
   readonly maxBytesPerBatch?: number;
   /** Longest CSV record or JSON line; a longer one is dead-lettered. */
@@ -60,7 +68,8 @@ export interface FileSourceOptions {
 /** Every default of the file source, in one place. */
 export const FILE_SOURCE_DEFAULTS = Object.freeze({
   recursive: true,
-  csv: Object.freeze({ quote: '"', header: true }),
+  csv: Object.freeze({ quote: '"', header: true, duplicateHeaders: 'error' as const }),
+  encoding: 'utf-8' as TextEncoding,
   maxRecordsPerBatch: DEFAULT_BATCH_LIMITS.maxRecords,
   maxBytesPerBatch: DEFAULT_BATCH_LIMITS.maxBytes,
   maxRecordBytes: 16 * 1024 * 1024,
@@ -131,11 +140,14 @@ const schema = z.strictObject(
           columns: z
             .array(z.string({ error: 'must be a string' }), { error: 'must be an array of column names' })
             .min(1, { error: 'must name at least one column' })
+            .refine((names) => new Set(names).size === names.length, { error: 'must not name a column twice' })
             .optional(),
+          duplicateHeaders: z.enum(['error', 'rename'], { error: 'must be error or rename' }).optional(),
         },
         { error: 'must be an object' },
       )
       .optional(),
+    encoding: z.enum(TEXT_ENCODINGS, { error: `must be one of ${TEXT_ENCODINGS.join(', ')}` }).optional(),
     maxRecordsPerBatch: intBetween(1, 100_000).optional(),
     maxBytesPerBatch: intBetween(1024, GiB).optional(),
     maxRecordBytes: intBetween(1024, GiB).optional(),
@@ -169,6 +181,7 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
     escape: options.csv?.escape,
     header: options.csv?.header ?? FILE_SOURCE_DEFAULTS.csv.header,
     columns: options.csv?.columns,
+    duplicateHeaders: options.csv?.duplicateHeaders ?? FILE_SOURCE_DEFAULTS.csv.duplicateHeaders,
   };
   return {
     path,
@@ -176,7 +189,7 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
     include: asList(options.include),
     exclude: asList(options.exclude),
     recursive,
-    formats: { csv, maxRecordBytes: options.maxRecordBytes ?? FILE_SOURCE_DEFAULTS.maxRecordBytes },
+    formats: { csv, encoding: options.encoding ?? FILE_SOURCE_DEFAULTS.encoding, maxRecordBytes: options.maxRecordBytes ?? FILE_SOURCE_DEFAULTS.maxRecordBytes },
     limits: {
       maxRecords: options.maxRecordsPerBatch ?? FILE_SOURCE_DEFAULTS.maxRecordsPerBatch,
       maxBytes: options.maxBytesPerBatch ?? FILE_SOURCE_DEFAULTS.maxBytesPerBatch,

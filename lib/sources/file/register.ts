@@ -1,5 +1,6 @@
 import { registerSource } from '../../flow/registry';
 import { fileSource } from './FileSource';
+import type { TextEncoding } from './format/TextEncoding';
 import { parseAfterFinishFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
 
 registerSource(['file'], (o) =>
@@ -9,7 +10,15 @@ registerSource(['file'], (o) =>
     include: o.include as string[] | undefined,
     exclude: o.exclude as string[] | undefined,
     recursive: o.recursive as boolean | undefined,
-    csv: o.delimiter || o.quote ? { delimiter: o.delimiter as string | undefined, quote: o.quote as string | undefined } : undefined,
+    csv:
+      o.delimiter || o.quote || o.csvDuplicateHeaders
+        ? {
+            delimiter: o.delimiter as string | undefined,
+            quote: o.quote as string | undefined,
+            duplicateHeaders: o.csvDuplicateHeaders as 'error' | 'rename' | undefined,
+          }
+        : undefined,
+    encoding: o.encoding as TextEncoding | undefined,
     maxRecordsPerBatch: o.batchSize as number | undefined,
     // The flag form as typed (ADF_FLOW JSON: "64M", "move:s3://…"), or already parsed by the CLI.
     splitSize: typeof o.splitSize === 'string' ? parseSplitSizeFlag(o.splitSize) : (o.splitSize as number | undefined),

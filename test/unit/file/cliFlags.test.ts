@@ -75,3 +75,21 @@ describe('file source flags', () => {
     ]);
   });
 });
+
+describe('encoding and duplicate-header flags', () => {
+  it('--encoding and --csv-duplicate-headers reach the file source, as the ADF_FLOW fields encoding and csvDuplicateHeaders do', () => {
+    const flow = flowFromOptions(optionsOf([...base, '--path', '/data', '--encoding', 'utf-16be', '--csv-duplicate-headers', 'rename']) as FlowOptions);
+    const fromJson = flowFromOptions({ source: 'file', sink: 'null', path: '/data', encoding: 'latin1', csvDuplicateHeaders: 'rename' });
+
+    expect((flow.source as FileSource).config.formats).toMatchObject({ encoding: 'utf-16be', csv: { duplicateHeaders: 'rename' } });
+    expect((fromJson.source as FileSource).config.formats).toMatchObject({ encoding: 'latin1', csv: { duplicateHeaders: 'rename' } });
+  });
+
+  it('names the option and the values it takes', () => {
+    expect(() => flowFromOptions(optionsOf([...base, '--path', '/data', '--encoding', 'utf8']) as FlowOptions)).toThrow(
+      'encoding must be one of utf-8, utf-16le, utf-16be, latin1 (got "utf8")',
+    );
+    expect(() => flowFromOptions(optionsOf([...base, '--path', '/data', '--csv-duplicate-headers', 'keep']) as FlowOptions)).toThrow('csv.duplicateHeaders must be error or rename');
+    expect(RUN_HELP).toContain('--encoding <enc>');
+  });
+});

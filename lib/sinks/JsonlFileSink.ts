@@ -1,9 +1,10 @@
 import { closeSync, constants, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { claimOutputDir } from './OutputDirClaim';
 import { safeName } from '../util/safeName';
 import { toJsonLines } from './jsonLines';
 import type { LineFormat } from './jsonLines';
-import type { Sink, SinkBatch, SinkContext, SinkWriter } from './Sink';
+import type { Sink, SinkBatch, SinkContext, SinkPrepareContext, SinkWriter } from './Sink';
 
 export interface JsonlFileSinkOptions {
   /** Output directory; one part file per split: `part-<split>.jsonl`. */
@@ -11,6 +12,9 @@ export interface JsonlFileSinkOptions {
   /** How a record becomes a line; default `{"id":…,"value":…}`. */
   readonly format?: LineFormat;
 }
+
+/** The files this sink writes; `--fresh` removes them from a directory this run owns. */
+const PART_FILE = /^part-.*\.jsonl$/;
 
 /** Open part files per writer; past this many the least recently written is closed. */
 const MAX_OPEN_PARTS = 64;
@@ -27,6 +31,19 @@ const MAX_OPEN_PARTS = 64;
 export class JsonlFileSink implements Sink {
   readonly type = 'jsonl';
   constructor(readonly options: JsonlFileSinkOptions) {}
+
+  get localDir(): string {
+    return resolve(this.options.dir);
+  }
+
+  get identity(): string {
+    return `jsonl:${this.localDir}`;
+  }
+
+  /** Claims the directory for this run (a marker file); on `fresh`, removes this run's earlier part files. */
+  async prepare(ctx: SinkPrepareContext): Promise<void> {
+    claimOutputDir(this.localDir, PART_FILE, ctx);
+  }
 
   async open(_ctx: SinkContext): Promise<SinkWriter<unknown>> {
     mkdirSync(this.options.dir, { recursive: true });

@@ -20,13 +20,18 @@ import type { ReaderMessage } from './messages';
 import { ProgressReporter } from './ProgressReporter';
 import type { ReaderHost } from './ReaderHost';
 import { WorkerReaderHost } from './WorkerReaderHost';
+import { checkOwnDirsOutsideInput } from './checkOwnDirs';
+import { checkStateIdentity, describeRun, runIdentityOf, runIdOf, stateDirFor } from './RunIdentity';
 
 export interface EmbeddedRunOptions {
   /** Readers; each runs on its own worker thread when the flow is given as a ref. Default: cores. */
   readonly parallelism?: number;
-  /** Where split checkpoints live; a rerun with the same directory resumes. Default `.adf/<flow>`. */
+  /**
+   * Where split checkpoints live; a rerun with the same directory resumes. Default `.adf/<flow>`
+   * (`.adf/<source>-to-<sink>-<hash of input and output>` for an unnamed flag-form flow).
+   */
   readonly stateDir?: string;
-  /** Forget earlier progress and start over. */
+  /** Forget earlier progress and start over, the output of a sink that owns it (JSONL) too. */
   readonly fresh?: boolean;
   readonly limits?: Partial<BatchLimits>;
   /** Failed attempts before a split is FAILED. */
@@ -52,14 +57,28 @@ const EMBEDDED_LEASE_MS = 365 * 24 * 3600 * 1000;
  */
 export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRunOptions = {}): Promise<RunSummary> {
   const flow = isFlow(flowOrRef) ? flowOrRef : await loadFlow(flowOrRef);
-  const stateDir = resolve(options.stateDir ?? join('.adf', flow.name));
+  const identity = runIdentityOf(flow);
+  const stateDir = stateDirFor(flow, flowOrRef, identity, options.stateDir);
+  checkOwnDirsOutsideInput(flow, { stateDir, deadLetterDir: deadLetterDirOf(flow, stateDir) });
   if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
   const store = LocalSplitStore.open(stateDir);
   try {
+    checkStateIdentity(stateDir, identity);
+    let resumed = false;
+    for await (const _row of store.list()) {
+      resumed = true;
+      break;
+    }
+    const flag = isFlow(flowOrRef) || flowOrRef.kind === 'module' ? 'output dir' : '--out';
+    await flow.sink.prepare?.({ runId: runIdOf(identity), describe: describeRun(identity), fresh: options.fresh === true, resumed, flag });
     return await new EmbeddedRun(flow, flowOrRef, store, stateDir, options).run();
   } finally {
     store.close();
   }
+}
+
+function deadLetterDirOf(flow: Flow, stateDir: string): string {
+  return resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
 }
 
 class EmbeddedRun {
@@ -75,7 +94,7 @@ class EmbeddedRun {
   private finish!: (error?: Error) => void;
 
   constructor(private readonly flow: Flow, private readonly ref: Flow | FlowRef, private readonly store: LocalSplitStore, private readonly stateDir: string, private readonly options: EmbeddedRunOptions) {
-    this.deadLetterDir = resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
+    this.deadLetterDir = deadLetterDirOf(flow, stateDir);
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 

@@ -1,6 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { rmSync } from 'node:fs';
 import { LocalSplitStore } from '../../coordination/LocalSplitStore';
 import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease } from '../../coordination/SplitStore';
@@ -20,8 +18,7 @@ import type { ReaderMessage } from './messages';
 import { ProgressReporter } from './ProgressReporter';
 import type { ReaderHost } from './ReaderHost';
 import { WorkerReaderHost } from './WorkerReaderHost';
-import { checkOwnDirsOutsideInput } from './checkOwnDirs';
-import { checkStateIdentity, describeRun, runIdentityOf, runIdOf, stateDirFor } from './RunIdentity';
+import { openRunState } from './openRunState';
 
 export interface EmbeddedRunOptions {
   /** Readers; each runs on its own worker thread when the flow is given as a ref. Default: cores. */
@@ -57,44 +54,35 @@ const EMBEDDED_LEASE_MS = 365 * 24 * 3600 * 1000;
  */
 export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRunOptions = {}): Promise<RunSummary> {
   const flow = isFlow(flowOrRef) ? flowOrRef : await loadFlow(flowOrRef);
-  const identity = runIdentityOf(flow);
-  const stateDir = stateDirFor(flow, flowOrRef, identity, options.stateDir);
-  checkOwnDirsOutsideInput(flow, { stateDir, deadLetterDir: deadLetterDirOf(flow, stateDir) });
-  if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
-  const store = LocalSplitStore.open(stateDir);
+  const { store, stateDir, deadLetterDir } = await openRunState(flow, flowOrRef, options);
   try {
-    checkStateIdentity(stateDir, identity);
-    let resumed = false;
-    for await (const _row of store.list()) {
-      resumed = true;
-      break;
-    }
-    const flag = isFlow(flowOrRef) || flowOrRef.kind === 'module' ? 'output dir' : '--out';
-    await flow.sink.prepare?.({ runId: runIdOf(identity), describe: describeRun(identity), fresh: options.fresh === true, resumed, flag });
-    return await new EmbeddedRun(flow, flowOrRef, store, stateDir, options).run();
+    return await new EmbeddedRun(flow, flowOrRef, store, stateDir, deadLetterDir, options).run();
   } finally {
     store.close();
   }
-}
-
-function deadLetterDirOf(flow: Flow, stateDir: string): string {
-  return resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
 }
 
 class EmbeddedRun {
   private readonly hosts = new Map<number, ReaderHost>();
   private readonly leases = new Map<number, Map<string, Lease>>();
   private readonly failures: { splitId: string; error: string }[] = [];
+  private readonly warnings: string[] = [];
+  private warningsLeftOut = 0;
   private readonly pendingActions = new Set<Promise<void>>();
   private savedEnumeratorState: string | undefined;
   private readonly counters = { records: 0, badRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
   private enumerator!: SplitEnumerator<SourceSplit, unknown>;
-  private readonly deadLetterDir: string;
   private readonly log: (line: string) => void;
   private finish!: (error?: Error) => void;
 
-  constructor(private readonly flow: Flow, private readonly ref: Flow | FlowRef, private readonly store: LocalSplitStore, private readonly stateDir: string, private readonly options: EmbeddedRunOptions) {
-    this.deadLetterDir = deadLetterDirOf(flow, stateDir);
+  constructor(
+    private readonly flow: Flow,
+    private readonly ref: Flow | FlowRef,
+    private readonly store: LocalSplitStore,
+    private readonly stateDir: string,
+    private readonly deadLetterDir: string,
+    private readonly options: EmbeddedRunOptions,
+  ) {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
@@ -105,7 +93,7 @@ class EmbeddedRun {
       assign: (split, readerId) => this.assign(split, readerId),
       noMoreSplits: (readerId) => this.hosts.get(readerId)?.send({ type: 'noMoreSplits' }),
       readerIds: () => [...this.hosts.keys()],
-    }, (e) => this.finish(e), (n) => (this.counters.total += n));
+    }, (e) => this.finish(e), (n) => (this.counters.total += n), (message) => this.warn(message));
     this.enumerator = this.flow.source.createEnumerator(ctx, await this.store.getEnumeratorState());
     const unfinished = await this.restoreUnfinished();
     if (unfinished.length > 0) this.log(`[${this.flow.name}] resuming ${unfinished.length} unfinished split(s) from ${this.stateDir}`);
@@ -137,6 +125,13 @@ class EmbeddedRun {
       this.log(`[${this.flow.name}] nothing new: all ${summary.splits.total} split(s) were finished by an earlier run (--fresh starts over)`);
     }
     return summary;
+  }
+
+  /** Said at once on stderr and listed in the summary (the first 100; the rest counted). */
+  private warn(message: string): void {
+    this.log(`[${this.flow.name}] ${message}`);
+    if (this.warnings.length < 100) this.warnings.push(message);
+    else this.warningsLeftOut++;
   }
 
   private async restoreUnfinished(): Promise<SourceSplit[]> {
@@ -293,6 +288,7 @@ class EmbeddedRun {
       deadLetterDir: this.counters.badRecords > 0 ? this.deadLetterDir : undefined,
       stateDir: this.stateDir,
       ...(this.failures.length > 0 ? { failures: this.failures } : {}),
+      ...(this.warnings.length > 0 ? { warnings: this.warningsLeftOut > 0 ? [...this.warnings, `… and ${this.warningsLeftOut} more`] : this.warnings } : {}),
     };
   }
 }

@@ -84,7 +84,7 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
   }
 
   createDiscoverer(): FileDiscoverer {
-    const { path, include, exclude, recursive, format, discoveryPageSize, splitSize, formats, maxFilesPerRun, newerThan } = this.config;
+    const { path, include, exclude, recursive, format, discoveryPageSize, splitSize, formats, maxFilesPerRun, newerThan, minFileAge } = this.config;
     return new FileDiscoverer({
       path,
       store: this.store,
@@ -97,6 +97,7 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
       split: { splitSize, csv: formats.csv, maxRecordBytes: formats.maxRecordBytes },
       maxFilesPerRun,
       newerThan,
+      minFileAge,
     });
   }
 

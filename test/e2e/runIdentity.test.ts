@@ -59,6 +59,12 @@ describe('adf run: run identity, --fresh and own directories', () => {
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(second.stderr).toContain('holds the output of another run');
     expect(values('out')).toEqual(['1', '2']);
+    // --fresh does not take it over either, and a refused --fresh run keeps its state
+    expect(run('--path', 'dayY', '--out', 'outY', '--state-dir', 'st').code).toBe(0);
+    const fresh = run('--path', 'dayY', '--out', 'out', '--state-dir', 'st', '--fresh');
+    expect(fresh.code).toBe(2);
+    expect(fresh.stderr).toContain('holds the output of another run');
+    expect(readdirSync(join(cwd, 'st', 'splits'))).toHaveLength(1);
   });
 
   it('refuses a state resumed with another --split-size (new split ids would read everything again)', () => {

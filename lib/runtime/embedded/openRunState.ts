@@ -23,17 +23,25 @@ export async function openRunState(flow: Flow, ref: Flow | FlowRef, options: { s
   const stateDir = stateDirFor(flow, ref, identity, options.stateDir);
   const deadLetterDir = resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
   checkOwnDirsOutsideInput(flow, { stateDir, deadLetterDir });
-  if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
+  const flag = isFlow(ref) || ref.kind === 'module' ? 'output dir' : '--out';
+  const prepareSink = (fresh: boolean, resumed: boolean) =>
+    flow.sink.prepare?.({ runId: runIdOf(identity), describe: describeRun(identity), fresh, resumed, flag });
+  if (options.fresh) {
+    // The output is checked (and started over) first: a refused run must not have lost its state.
+    await prepareSink(true, false);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
   const store = LocalSplitStore.open(stateDir);
   try {
     checkStateIdentity(stateDir, identity);
-    let resumed = false;
-    for await (const _row of store.list()) {
-      resumed = true;
-      break;
+    if (!options.fresh) {
+      let resumed = false;
+      for await (const _row of store.list()) {
+        resumed = true;
+        break;
+      }
+      await prepareSink(false, resumed);
     }
-    const flag = isFlow(ref) || ref.kind === 'module' ? 'output dir' : '--out';
-    await flow.sink.prepare?.({ runId: runIdOf(identity), describe: describeRun(identity), fresh: options.fresh === true, resumed, flag });
     return { store, stateDir, deadLetterDir };
   } catch (e) {
     store.close();

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../errors/AdfError';
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from '../../source-support/RecordBatch';
 import { isS3Uri, parseS3Uri } from '../../util/s3Uri';
-import { parseByteSize, type AfterFinish } from './FileSourceFlags';
+import { parseByteSize, parseDurationMs, type AfterFinish } from './FileSourceFlags';
 import type { FileFormat } from './FileSplit';
 import type { FormatOptions } from './format/RecordCursorFactory';
 import { TEXT_ENCODINGS, type TextEncoding } from './format/TextEncoding';
@@ -56,6 +56,11 @@ export interface FileSourceOptions {
   /** Only files modified after this instant: an ISO 8601 date, epoch milliseconds, or a Date. */
   readonly newerThan?: string | number | Date;
   /**
+   * Skip files modified less than this long ago (still being written?); a later run reads them.
+   * Milliseconds, or a string such as '30s', '5m'. Default: none.
+   */
+  readonly minFileAge?: number | string;
+  /**
    * What happens to a file once all of its splits are FINISHED: 'leave' it (default),
    * 'delete' it, or move it under `moveTo` (same kind of location as `path`, outside it),
    * keeping its path relative to `path`.
@@ -96,6 +101,8 @@ export interface FileSourceConfig {
   readonly maxFilesPerRun?: number;
   /** Epoch milliseconds. */
   readonly newerThan?: number;
+  /** Milliseconds. */
+  readonly minFileAge?: number;
   readonly afterFinish: AfterFinishAction;
   readonly s3Client?: S3Client;
 }
@@ -117,6 +124,9 @@ const byteSize = z.custom<number | string>((value) => {
 }, { error: `must be a number of bytes between 1 and ${MAX_SPLIT_SIZE}, or a size like "64M" (k, M, G suffixes)` });
 const instant = z.custom<string | number | Date>((value) => toEpochMs(value) !== undefined, {
   error: 'must be an ISO 8601 date (e.g. "2024-05-01T00:00:00Z"), epoch milliseconds or a Date',
+});
+const duration = z.custom<number | string>((value) => parseDurationMs(value) !== undefined, {
+  error: 'must be a duration: milliseconds, or a string such as "30s", "5m", "500ms", "1h"',
 });
 const afterFinish = z.union([z.literal('leave'), z.literal('delete'), z.strictObject({ moveTo: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }) })], {
   error: `must be 'leave', 'delete' or { moveTo: 's3://bucket/archive/' | '/local/archive/' }`,
@@ -155,6 +165,7 @@ const schema = z.strictObject(
     splitSize: byteSize.optional(),
     maxFilesPerRun: intBetween(1, 1_000_000_000).optional(),
     newerThan: instant.optional(),
+    minFileAge: duration.optional(),
     afterFinish: afterFinish.optional(),
     s3Client: s3Client.optional(),
   },
@@ -198,6 +209,7 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
     splitSize: options.splitSize === undefined ? FILE_SOURCE_DEFAULTS.splitSize : parseByteSize(options.splitSize)!,
     ...(options.maxFilesPerRun === undefined ? {} : { maxFilesPerRun: options.maxFilesPerRun }),
     ...(options.newerThan === undefined ? {} : { newerThan: toEpochMs(options.newerThan)! }),
+    ...(options.minFileAge === undefined ? {} : { minFileAge: parseDurationMs(options.minFileAge)! }),
     afterFinish: resolveAfterFinish(options.afterFinish ?? FILE_SOURCE_DEFAULTS.afterFinish, path, recursive),
     ...(options.s3Client === undefined ? {} : { s3Client: options.s3Client }),
   };

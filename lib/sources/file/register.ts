@@ -1,7 +1,7 @@
 import { registerSource } from '../../flow/registry';
 import { fileSource } from './FileSource';
 import type { TextEncoding } from './format/TextEncoding';
-import { parseAfterFinishFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
+import { parseAfterFinishFlag, parseMinFileAgeFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
 
 registerSource(['file'], (o) =>
   fileSource({
@@ -23,5 +23,6 @@ registerSource(['file'], (o) =>
     // The flag form as typed (ADF_FLOW JSON: "64M", "move:s3://…"), or already parsed by the CLI.
     splitSize: typeof o.splitSize === 'string' ? parseSplitSizeFlag(o.splitSize) : (o.splitSize as number | undefined),
     afterFinish: typeof o.afterFinish === 'string' ? parseAfterFinishFlag(o.afterFinish) : (o.afterFinish as AfterFinish | undefined),
+    minFileAge: typeof o.minFileAge === 'string' ? parseMinFileAgeFlag(o.minFileAge) : (o.minFileAge as number | undefined),
   }),
 );

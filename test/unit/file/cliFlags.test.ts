@@ -42,6 +42,14 @@ describe('file source flags', () => {
     expect((flow.source as FileSource).config.afterFinish).toEqual({ action: 'move', to: 's3://in-bucket/archive/' });
   });
 
+  it('--min-file-age takes a duration and reaches the source (flag and ADF_FLOW string)', () => {
+    expect(optionsOf([...base, '--path', '/d', '--min-file-age', '30s']).minFileAge).toBe(30_000);
+    const flow = flowFromOptions(optionsOf([...base, '--path', '/d', '--min-file-age', '2m']) as FlowOptions);
+    expect((flow.source as FileSource).config.minFileAge).toBe(120_000);
+    expect((flowFromOptions({ source: 'file', sink: 'null', path: '/d', minFileAge: '500ms' }).source as FileSource).config.minFileAge).toBe(500);
+    expect(errorOf([...base, '--path', '/d', '--min-file-age', 'soon'])).toContain('--min-file-age must be a duration such as 30s');
+  });
+
   it('accepts the flag values as ADF_FLOW strings too', () => {
     const flow = flowFromOptions({ source: 'file', sink: 'null', path: '/d/in', splitSize: '1M', afterFinish: 'move:/d/done' });
 

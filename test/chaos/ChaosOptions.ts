@@ -71,7 +71,7 @@ export const PROFILES: Readonly<Record<'short' | 'long', Profile>> = {
     failureHandlerEveryMs: 1_000, enumerateEveryMs: 4_000, timeoutMs: 170_000,
   },
   long: {
-    profile: 'long', records: 100_000, files: 8, badEvery: 2_000, splitSize: '96K', readers: 4, batchSize: 200,
+    profile: 'long', records: 100_000, files: 8, badEvery: 2_000, splitSize: '96K', readers: 4, batchSize: 100,
     targets: { kills: 60, zombies: 6, sinkPauses: 6, duplicates: 300, extraEnumerators: 10, extraFailureHandlers: 10 },
     killEveryMs: 1_500, zombieEveryMs: 8_000, pauseEveryMs: 8_000, duplicateEveryMs: 250, helperEveryMs: 6_000,
     dropProbability: 0.03, dropServices: ['dynamodb'], killPointProbability: 0.004,

@@ -11,7 +11,7 @@ import { generateInput, putInputObjects, writeInputDir } from './ChaosData';
 import type { ChaosOptions } from './ChaosOptions';
 import { buildFigures, logSummary, noFaults, type ChaosFigures } from './ChaosReport';
 import { checkCounts, deadLetterRid, drainDlq, readOutput, scanTable, sinkRid, type OutputPlace, type RawSplit } from './ChaosVerifier';
-import { ChaosWorkers, type Worker, type WorkerRole } from './ChaosWorkers';
+import { bundleWorker, ChaosWorkers, type Worker, type WorkerRole } from './ChaosWorkers';
 import { SeededRandom } from './SeededRandom';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,7 +76,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       ADF_ORPHAN_AFTER_MS: String(options.orphanAfterMs),
       POWERTOOLS_LOG_LEVEL: 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       CHAOS_DROP_P: String(on.has('drop') ? options.dropProbability : 0),
       CHAOS_DROP_SERVICES: options.dropServices.join(','),
       CHAOS_KILL_POINT_P: String(on.has('killPoint') ? options.killPointProbability : 0),
@@ -87,12 +87,14 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
 
     const counts = noFaults();
     let stopping = false;
-    const onEvent = (_w: Worker, e: ChaosEvent) => {
+    const onEvent = (w: Worker, e: ChaosEvent) => {
+      if (e.e === 'invocation') w.invocations++;
       if (e.e === 'drop') counts.droppedResponses++;
       else if (e.e === 'killPoint') counts.killPoints++;
       else if (e.e === 'sinkPause') {
         if (!e.resumed) counts.sinkPauses++;
-        log(`  sink pause ${e.resumed ? 'over' : 'begins'}: ${e.sink} write of ${e.splitId} at sink state ${JSON.stringify(e.sinkState)}`);
+        w.paused = !e.resumed;
+        log(`  sink pause ${e.resumed ? 'over' : 'begins'} in ${w.role}-${w.id}: ${e.sink} write of ${e.splitId} at sink state ${JSON.stringify(e.sinkState)}`);
       }
       else if (e.e === 'invocation' && e.outcome === 'timeout') counts.readerTimeouts++;
     };
@@ -106,7 +108,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       // A killed permanent worker comes back, as Lambda starts a new container.
       if (w.permanent) setTimeout(() => !stopping && spawn(w.role, true, w.role === 'reader' ? {} : scheduledEnv(w.role)), rng.int(100, 800));
     };
-    workers = new ChaosWorkers(baseEnv, join(dir, 'logs'), onEvent, onExit);
+    workers = new ChaosWorkers(await bundleWorker(dir), baseEnv, join(dir, 'logs'), onEvent, onExit);
     for (let i = 0; i < options.readers; i++) spawn('reader', true);
     spawn('enumerator', true, scheduledEnv('enumerator'));
     spawn('failureHandler', true, scheduledEnv('failureHandler'));
@@ -123,14 +125,17 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
         if (!done) await inject();
       }
     };
-    const liveReaders = () => workers!.live('reader', (w) => !w.stopped);
+    // Only readers at work: killing one that is still booting (several seconds under tsx) proves nothing.
+    const liveReaders = () => workers!.live('reader', (w) => !w.stopped && !w.paused && w.invocations > 0);
     // Faults start once there is work (the first split rows), not while processes boot.
     const work = (async () => {
       while (!done && rows.length === 0) await sleep(200);
     })();
     const schedule = work.then(() => Promise.all([
       loop(on.has('kill'), options.killEveryMs, () => counts.kills < t.kills, () => {
-        const victim = rng.pick(liveReaders());
+        // Leave at least two readers at work, or the run only ever boots readers.
+        const readers = liveReaders();
+        const victim = readers.length >= Math.min(2, options.readers) ? rng.pick(readers) : undefined;
         if (victim && workers!.signal(victim, 'SIGKILL')) counts.kills++;
       }),
       loop(on.has('zombie'), options.zombieEveryMs, () => counts.zombies < t.zombies, () => {

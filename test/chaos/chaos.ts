@@ -8,7 +8,6 @@ import { humanSummary } from './ChaosReport';
 import { runChaos } from './ChaosRun';
 
 async function main(): Promise<number> {
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
   const selection = parseChaosArgs(process.argv.slice(2));
   if (selection.help) {
     process.stdout.write(CLI_HELP);

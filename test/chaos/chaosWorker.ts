@@ -7,7 +7,7 @@
  * - `enumerator` / `failureHandler`: the handler invoked every CHAOS_EVERY_MS with a
  *   Lambda-like context, CHAOS_ITERATIONS times (0: until killed).
  *
- * Run by ChaosOrchestrator: `node --import tsx test/chaos/chaosWorker.ts`, with the serverless
+ * Run by ChaosRun, bundled by esbuild (ChaosWorkers.bundleWorker), with the serverless
  * runtime's variables (ADF_FLOW, ADF_SPLIT_TABLE, …, AWS_ENDPOINT_URL_*) and CHAOS_* set.
  */
 import { sharedDynamoDbClient } from '../../lib/aws/dynamoDbClient';
@@ -91,6 +91,9 @@ async function runScheduled(fn: 'enumerator' | 'failureHandler', deps: Serverles
 }
 
 async function main(): Promise<void> {
+  // An orchestrator that died without killing its workers must not leave them running.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && process.exit(0), 1_000).unref();
   const deps = chaosDeps();
   if (role === 'reader') await runReader(deps);
   else if (role === 'enumerator' || role === 'failureHandler') await runScheduled(role, deps);

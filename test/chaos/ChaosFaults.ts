@@ -82,7 +82,7 @@ export function installResponseFaults(client: MiddlewareClient, options: DropFau
 
 export interface SinkFaultOptions {
   readonly name: string;
-  /** Set by SIGUSR2 from the orchestrator: the next write pauses this long before it starts. */
+  /** Set by SIGUSR2 from the orchestrator: the next first write of a split pauses this long before it starts. */
   readonly pause: { pending: boolean; readonly ms: number };
   readonly killProbability: number;
   readonly rng: SeededRandom;
@@ -90,16 +90,19 @@ export interface SinkFaultOptions {
 
 /**
  * Wraps a sink writer: a pause inside `write` (after the runtime's clock check, before any
- * byte is written, so a writer resumed past its lease acts on a stale sink state), and a
+ * byte is written, so a writer resumed past its lease acts on a stale sink state: the next
+ * first batch of a split once armed by SIGUSR2), and a
  * SIGKILL after the write returned and before the runtime commits it.
  */
 export function faultySinkWriter(open: () => Promise<SinkWriter<unknown>>, options: SinkFaultOptions): () => Promise<SinkWriter<unknown>> {
   let writer: Promise<SinkWriter<unknown>> | undefined;
   const wrap = (inner: SinkWriter<unknown>): SinkWriter<unknown> => {
     const write = async (...args: Parameters<SinkWriter<unknown>['write']>) => {
-      if (options.pause.pending) {
+      const { splitId, sinkState } = args[0];
+      // Armed: pause at the first write of a split (no sink state yet), where the most of the
+      // split's output comes after the stale write; a pause before a split's last batch proves nothing.
+      if (options.pause.pending && (sinkState === undefined || sinkState === 0)) {
         options.pause.pending = false;
-        const { splitId, sinkState } = args[0];
         emit({ e: 'sinkPause', ms: options.pause.ms, sink: options.name, splitId, sinkState });
         await new Promise((resolve) => setTimeout(resolve, options.pause.ms));
         emit({ e: 'sinkPause', ms: options.pause.ms, sink: options.name, splitId, sinkState, resumed: true });

@@ -62,7 +62,8 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
 
     const on = options.faults;
     const leaseMs = options.readerTimeoutMs + options.leaseGraceMs;
-    const pauseMs = leaseMs + 5_000;
+    // Long enough for the successor to commit several batches before the stale write lands.
+    const pauseMs = leaseMs + 12_000;
     const baseEnv: Record<string, string> = {
       ...emulators.environment,
       ADF_FLOW: JSON.stringify(flow),
@@ -108,8 +109,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       // A killed permanent worker comes back, as Lambda starts a new container.
       if (w.permanent) setTimeout(() => !stopping && spawn(w.role, true, w.role === 'reader' ? {} : scheduledEnv(w.role)), rng.int(100, 800));
     };
+    const t0 = options.targets;
     workers = new ChaosWorkers(await bundleWorker(dir), baseEnv, join(dir, 'logs'), onEvent, onExit);
-    for (let i = 0; i < options.readers; i++) spawn('reader', true);
+    // Some first readers start armed for a sink pause: most splits have their first write early on.
+    const armed = on.has('sinkPause') ? Math.min(options.readers - 1, Math.ceil(t0.sinkPauses / 2)) : 0;
+    for (let i = 0; i < options.readers; i++) spawn('reader', true, i < armed ? { CHAOS_PAUSE_ARMED: '1' } : {});
     spawn('enumerator', true, scheduledEnv('enumerator'));
     spawn('failureHandler', true, scheduledEnv('failureHandler'));
 
@@ -144,7 +148,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
         if (!victim) return;
         workers!.stop(victim);
         counts.zombies++;
-        setTimeout(() => workers!.resume(victim), leaseMs + rng.int(1_000, 3_000));
+        setTimeout(() => workers!.resume(victim), leaseMs + rng.int(1_000, 12_000));
       }),
       loop(on.has('sinkPause'), options.pauseEveryMs, () => counts.sinkPauses < t.sinkPauses, () => {
         const victim = rng.pick(liveReaders());

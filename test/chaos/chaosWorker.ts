@@ -38,7 +38,8 @@ for (const service of ['dynamodb', 'sqs', 's3'] as const) {
 
 function chaosDeps(): ServerlessDeps {
   const base = containerDeps();
-  const pause = { pending: false, ms: num('CHAOS_PAUSE_MS', 10_000) };
+  // Armed at start (CHAOS_PAUSE_ARMED=1) or later by SIGUSR2: a listener exists only once booted.
+  const pause = { pending: env.CHAOS_PAUSE_ARMED === '1', ms: num('CHAOS_PAUSE_MS', 10_000) };
   process.on('SIGUSR2', () => {
     pause.pending = true;
   });

@@ -108,7 +108,8 @@ export function parseFaults(value: string): FaultKind[] {
 
 export function chaosOptions(input: ChaosOptionsInput = {}, env: NodeJS.ProcessEnv = process.env): ChaosOptions {
   const profileName = input.profile ?? (env.CHAOS_PROFILE === 'short' ? 'short' : env.CHAOS_PROFILE === 'long' ? 'long' : 'short');
-  const profile = { ...PROFILES[profileName], ...input.overrides };
+  const fromEnv: Partial<Profile> = env.CHAOS_ORPHAN_AFTER_S ? { orphanAfterMs: Number(env.CHAOS_ORPHAN_AFTER_S) * 1000 } : {};
+  const profile = { ...PROFILES[profileName], ...fromEnv, ...input.overrides };
   const mode = input.mode ?? (env.CHAOS_MODE as ChaosMode | undefined) ?? 'local';
   if (mode !== 'local' && mode !== 's3') throw new Error(`mode must be local or s3 (got ${String(mode)})`);
   const dynamodb = input.dynamodb ?? (env.CHAOS_DYNAMODB as DynamoDbBackend | undefined) ?? (env.ADF_TEST_DYNAMODB as DynamoDbBackend | undefined) ?? 'dynamodb-local';
@@ -136,6 +137,8 @@ figures per run (stdout) and a human summary (stderr). Exit 1 if an invariant is
   --faults LIST            all | none | kill,zombie,... | all,-drop   env CHAOS_FAULTS
   --records N --readers N --batch-size N --split-size 96K --kills N --zombies N --pauses N
   --drop-p P               chance per write that its response is dropped (default 0.03)
+  --orphan-after S         seconds before the failure handler re-sends a lost message (short 8, long 15;
+                           900 = production: a lost message then stalls the run, see RELIABILITY.md)
   --timeout 20m --keep     keep the run directory (inputs, outputs, worker logs)
 
 Faults:
@@ -156,7 +159,7 @@ export function parseChaosArgs(args: string[], env: NodeJS.ProcessEnv = process.
       profile: { type: 'string' }, seeds: { type: 'string' }, seed: { type: 'string' }, modes: { type: 'string' }, mode: { type: 'string' },
       dynamodb: { type: 'string' }, faults: { type: 'string' }, records: { type: 'string' }, readers: { type: 'string' },
       'batch-size': { type: 'string' }, 'split-size': { type: 'string' }, kills: { type: 'string' }, zombies: { type: 'string' },
-      pauses: { type: 'string' }, 'drop-p': { type: 'string' }, timeout: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      pauses: { type: 'string' }, 'drop-p': { type: 'string' }, 'orphan-after': { type: 'string' }, timeout: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
   });
@@ -182,6 +185,7 @@ export function parseChaosArgs(args: string[], env: NodeJS.ProcessEnv = process.
     ...(v['batch-size'] ? { batchSize: int('batch-size', v['batch-size'])! } : {}),
     ...(v['split-size'] ? { splitSize: v['split-size'] } : {}),
     ...(v['drop-p'] ? { dropProbability: Number(v['drop-p']) } : {}),
+    ...(v['orphan-after'] ? { orphanAfterMs: int('orphan-after', v['orphan-after'])! * 1000 } : {}),
     ...(timeout ? { timeoutMs: Number(timeout[1]) * (timeout[2] === 's' ? 1000 : 60_000) } : {}),
     targets: {
       ...base.targets,

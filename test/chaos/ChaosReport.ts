@@ -16,10 +16,13 @@ export interface FaultCounts {
   helperKills: number;
   readerTimeouts: number;
   workerCrashes: number;
+  /** Failure-handler recoveries: expired leases taken back, and PENDING splits whose message was lost and re-sent. */
+  leasesReclaimed: number;
+  messagesResent: number;
 }
 
 export function noFaults(): FaultCounts {
-  return { kills: 0, killPoints: 0, zombies: 0, sinkPauses: 0, droppedResponses: 0, duplicateMessages: 0, extraEnumerators: 0, extraFailureHandlers: 0, helperKills: 0, readerTimeouts: 0, workerCrashes: 0 };
+  return { kills: 0, killPoints: 0, zombies: 0, sinkPauses: 0, droppedResponses: 0, duplicateMessages: 0, extraEnumerators: 0, extraFailureHandlers: 0, helperKills: 0, readerTimeouts: 0, workerCrashes: 0, leasesReclaimed: 0, messagesResent: 0 };
 }
 
 /** The one JSON line a run prints. */
@@ -128,6 +131,7 @@ export function humanSummary(f: ChaosFigures): string {
     `  bad records ${f.badRecords}: missing ${f.badLost}, duplicated ${f.badDuplicated}`,
     `  splits ${f.splits}: finished ${f.finished}, failed ${f.failed} (no reason ${f.failedWithoutReason}, no DLQ message ${f.failedWithoutAlert}), stuck ${f.notTerminal}; raw messages redriven to the DLQ ${f.redrivenToDlq}`,
     `  faults: kills ${f.kills} + ${f.killPoints} at points, zombies ${f.zombies}, sink pauses ${f.sinkPauses}, dropped responses ${f.droppedResponses}, duplicate messages ${f.duplicateMessages}, extra enumerators ${f.extraEnumerators}, extra failure handlers ${f.extraFailureHandlers} (${f.helperKills} killed), reader timeouts ${f.readerTimeouts}`,
+    `  recovered by the failure handler: ${f.leasesReclaimed} expired leases, ${f.messagesResent} lost messages re-sent`,
     ...f.violations.map((v) => `  ✗ ${v}`),
   ].join('\n');
 }

@@ -98,6 +98,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
         log(`  sink pause ${e.resumed ? 'over' : 'begins'} in ${w.role}-${w.id}: ${e.sink} write of ${e.splitId} at sink state ${JSON.stringify(e.sinkState)}`);
       }
       else if (e.e === 'invocation' && e.outcome === 'timeout') counts.readerTimeouts++;
+      else if (e.e === 'result' && e.fn === 'failureHandler') {
+        const r = e.result as { reclaimed?: number; resent?: number };
+        counts.leasesReclaimed += r.reclaimed ?? 0;
+        counts.messagesResent += r.resent ?? 0;
+      }
     };
     let seq = 0;
     const spawn = (role: WorkerRole, permanent: boolean, env: Record<string, string> = {}) =>
@@ -180,14 +185,19 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const deadline = started + options.timeoutMs;
     let settled = false;
     let lastProgress = '';
+    let lastLogged = 0;
     while (Date.now() < deadline) {
       const table = await scanTable(aws.dynamodb, names.tableName, flowName).catch(() => undefined);
       if (table) {
         rows = table.splits;
         const open = rows.filter((r) => r.status !== 'FINISHED' && r.status !== 'FAILED').length;
         const progress = `${rows.length - open}/${rows.length} splits done, kills ${counts.kills}, zombies ${counts.zombies}, pauses ${counts.sinkPauses}, drops ${counts.droppedResponses}, dups ${counts.duplicateMessages}`;
-        if (progress !== lastProgress) log(`  ${Math.round((Date.now() - started) / 1000)}s ${progress}`);
-        lastProgress = progress;
+        // A progress line every 10 s at most (and when something changed).
+        if (progress !== lastProgress && Date.now() - lastLogged >= 10_000) {
+          log(`  ${Math.round((Date.now() - started) / 1000)}s ${progress}`);
+          lastProgress = progress;
+          lastLogged = Date.now();
+        }
         if (rows.length > 0 && open === 0 && table.enumerator?.noMoreSplits) {
           if (done) {
             settled = true;

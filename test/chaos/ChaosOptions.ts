@@ -64,7 +64,7 @@ type Profile = Omit<ChaosOptions, 'seed' | 'mode' | 'dynamodb' | 'faults' | 'kee
 export const PROFILES: Readonly<Record<'short' | 'long', Profile>> = {
   short: {
     profile: 'short', records: 6_000, files: 4, badEvery: 1_000, splitSize: '24K', readers: 3, batchSize: 150,
-    targets: { kills: 3, zombies: 1, sinkPauses: 1, duplicates: 20, extraEnumerators: 2, extraFailureHandlers: 2 },
+    targets: { kills: 3, zombies: 1, sinkPauses: 2, duplicates: 20, extraEnumerators: 2, extraFailureHandlers: 2 },
     killEveryMs: 2_500, zombieEveryMs: 4_000, pauseEveryMs: 3_000, duplicateEveryMs: 300, helperEveryMs: 3_000,
     dropProbability: 0.08, dropServices: ['dynamodb'], killPointProbability: 0.01,
     readerTimeoutMs: 3_000, timeMarginMs: 500, leaseGraceMs: 1_000, orphanAfterMs: 8_000, maxAttempts: 100,

@@ -117,7 +117,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const t0 = options.targets;
     workers = new ChaosWorkers(await bundleWorker(dir), baseEnv, join(dir, 'logs'), onEvent, onExit);
     // Some first readers start armed for a sink pause: most splits have their first write early on.
-    const armed = on.has('sinkPause') ? Math.min(options.readers - 1, Math.ceil(t0.sinkPauses / 2)) : 0;
+    const armed = on.has('sinkPause') ? Math.min(options.readers - 1, t0.sinkPauses) : 0;
     for (let i = 0; i < options.readers; i++) spawn('reader', true, i < armed ? { CHAOS_PAUSE_ARMED: '1' } : {});
     spawn('enumerator', true, scheduledEnv('enumerator'));
     spawn('failureHandler', true, scheduledEnv('failureHandler'));

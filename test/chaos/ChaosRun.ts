@@ -124,13 +124,23 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
 
     // The table as last scanned: the schedule picks duplicate targets from it.
     let rows: RawSplit[] = [];
+    let firstRowsAt = 0;
     let done = false;
     const t = options.targets;
     const faultsLeft = () =>
       (on.has('kill') && counts.kills < t.kills) || (on.has('zombie') && counts.zombies < t.zombies) || (on.has('sinkPause') && counts.sinkPauses < t.sinkPauses);
-    const loop = async (enabled: boolean, meanMs: number, more: () => boolean, inject: () => void | Promise<void>) => {
-      while (enabled && !done && more()) {
-        await sleep(Math.max(50, rng.exp(meanMs)));
+    // Paced by progress: on a fast machine the work would end before the fault targets are met,
+    // so the mean wait shrinks to fit the remaining targets into the first half of the remaining work.
+    const remainingWorkMs = () => {
+      const committed = rows.reduce((sum, r) => sum + r.records, 0);
+      if (committed === 0 || firstRowsAt === 0) return Infinity;
+      const rate = committed / (Date.now() - firstRowsAt);
+      return Math.max(0, input.rids.length - committed) / rate;
+    };
+    const loop = async (enabled: boolean, meanMs: number, left: () => number, inject: () => void | Promise<void>) => {
+      while (enabled && !done && left() > 0) {
+        const paced = Math.min(meanMs, (0.5 * remainingWorkMs()) / left());
+        await sleep(Math.max(100, rng.exp(paced)));
         if (!done) await inject();
       }
     };
@@ -141,13 +151,13 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       while (!done && rows.length === 0) await sleep(200);
     })();
     const schedule = work.then(() => Promise.all([
-      loop(on.has('kill'), options.killEveryMs, () => counts.kills < t.kills, () => {
+      loop(on.has('kill'), options.killEveryMs, () => t.kills - counts.kills, () => {
         // Leave at least two readers at work, or the run only ever boots readers.
         const readers = liveReaders();
         const victim = readers.length >= Math.min(2, options.readers) ? rng.pick(readers) : undefined;
         if (victim && workers!.signal(victim, 'SIGKILL')) counts.kills++;
       }),
-      loop(on.has('zombie'), options.zombieEveryMs, () => counts.zombies < t.zombies, () => {
+      loop(on.has('zombie'), options.zombieEveryMs, () => t.zombies - counts.zombies, () => {
         const readers = liveReaders();
         const victim = readers.length > 1 ? rng.pick(readers) : undefined;
         if (!victim) return;
@@ -155,11 +165,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
         counts.zombies++;
         setTimeout(() => workers!.resume(victim), leaseMs + rng.int(1_000, 12_000));
       }),
-      loop(on.has('sinkPause'), options.pauseEveryMs, () => counts.sinkPauses < t.sinkPauses, () => {
+      loop(on.has('sinkPause'), options.pauseEveryMs, () => t.sinkPauses - counts.sinkPauses, () => {
         const victim = rng.pick(liveReaders());
         if (victim) workers!.signal(victim, 'SIGUSR2');
       }),
-      loop(on.has('duplicate'), options.duplicateEveryMs, () => counts.duplicateMessages < t.duplicates, async () => {
+      loop(on.has('duplicate'), options.duplicateEveryMs, () => t.duplicates - counts.duplicateMessages, async () => {
         const row = rng.pick(rows.filter((r) => r.status === 'PENDING' || r.status === 'ASSIGNED' || rng.chance(0.05)));
         if (!row) return;
         const token = rng.chance(0.3) ? Math.max(0, row.leaseToken - 1) : row.leaseToken;
@@ -167,7 +177,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
         await aws.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ flow: flowName, splitId: row.splitId, token }), DelaySeconds: delay }));
         counts.duplicateMessages++;
       }),
-      loop(on.has('enumerators') || on.has('failureHandlers'), options.helperEveryMs, () => counts.extraEnumerators < t.extraEnumerators || counts.extraFailureHandlers < t.extraFailureHandlers, () => {
+      loop(on.has('enumerators') || on.has('failureHandlers'), options.helperEveryMs, () => Math.max(0, t.extraEnumerators - counts.extraEnumerators) + Math.max(0, t.extraFailureHandlers - counts.extraFailureHandlers), () => {
         const role: WorkerRole = on.has('enumerators') && (!on.has('failureHandlers') || rng.chance(0.5)) ? 'enumerator' : 'failureHandler';
         const extra = spawn(role, false, { CHAOS_EVERY_MS: '300', CHAOS_ITERATIONS: String(rng.int(1, 3)) });
         if (role === 'enumerator') counts.extraEnumerators++;
@@ -190,6 +200,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       const table = await scanTable(aws.dynamodb, names.tableName, flowName).catch(() => undefined);
       if (table) {
         rows = table.splits;
+        if (firstRowsAt === 0 && rows.length > 0) firstRowsAt = Date.now();
         const open = rows.filter((r) => r.status !== 'FINISHED' && r.status !== 'FAILED').length;
         const progress = `${rows.length - open}/${rows.length} splits done, kills ${counts.kills}, zombies ${counts.zombies}, pauses ${counts.sinkPauses}, drops ${counts.droppedResponses}, dups ${counts.duplicateMessages}`;
         // A progress line every 10 s at most (and when something changed).

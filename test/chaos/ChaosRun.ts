@@ -130,7 +130,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const faultsLeft = () =>
       (on.has('kill') && counts.kills < t.kills) || (on.has('zombie') && counts.zombies < t.zombies) || (on.has('sinkPause') && counts.sinkPauses < t.sinkPauses);
     // Paced by progress: on a fast machine the work would end before the fault targets are met,
-    // so the mean wait shrinks to fit the remaining targets into the first half of the remaining work.
+    // so the mean wait shrinks to fit the remaining targets into the first 40 % of the remaining work.
     const remainingWorkMs = () => {
       const committed = rows.reduce((sum, r) => sum + r.records, 0);
       if (committed === 0 || firstRowsAt === 0) return Infinity;
@@ -139,7 +139,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     };
     const loop = async (enabled: boolean, meanMs: number, left: () => number, inject: () => void | Promise<void>) => {
       while (enabled && !done && left() > 0) {
-        const paced = Math.min(meanMs, (0.5 * remainingWorkMs()) / left());
+        const paced = Math.min(meanMs, (0.4 * remainingWorkMs()) / left());
         await sleep(Math.max(100, rng.exp(paced)));
         if (!done) await inject();
       }

@@ -27,6 +27,17 @@ export function emit(event: ChaosEvent): void {
   }
 }
 
+/**
+ * Writes paused in this process right now. While one waits, the process kills itself at no
+ * point: the paused write must land, or the fault it stands for never happens (the process goes
+ * on serving other messages meanwhile, as the `adf dev` loop does after a timeout).
+ */
+const pausing = { count: 0 };
+
+function killPoint(rng: SeededRandom, probability: number): boolean {
+  return pausing.count === 0 && rng.chance(probability);
+}
+
 function killSelf(at: string): never {
   emit({ e: 'killPoint', at });
   process.kill(process.pid, 'SIGKILL');
@@ -70,7 +81,7 @@ export function installResponseFaults(client: MiddlewareClient, options: DropFau
       const op = context.commandName ?? 'unknown';
       const output = await next(args);
       if (!writes.has(op)) return output;
-      if (options.rng.chance(options.killProbability)) killSelf(`after ${options.service} ${op} applied`);
+      if (killPoint(options.rng, options.killProbability)) killSelf(`after ${options.service} ${op} applied`);
       if (options.rng.chance(options.dropProbability)) {
         emit({ e: 'drop', service: options.service, op });
         throw Object.assign(new Error(`chaos: ${op} response dropped after the server applied it`), { name: 'ChaosResponseDropped', code: 'ECONNRESET', $metadata: {} });
@@ -104,11 +115,16 @@ export function faultySinkWriter(open: () => Promise<SinkWriter<unknown>>, optio
       if (options.pause.pending && (sinkState === undefined || sinkState === 0)) {
         options.pause.pending = false;
         emit({ e: 'sinkPause', ms: options.pause.ms, sink: options.name, splitId, sinkState });
-        await new Promise((resolve) => setTimeout(resolve, options.pause.ms));
+        pausing.count++;
+        try {
+          await new Promise((resolve) => setTimeout(resolve, options.pause.ms));
+        } finally {
+          pausing.count--;
+        }
         emit({ e: 'sinkPause', ms: options.pause.ms, sink: options.name, splitId, sinkState, resumed: true });
       }
       const state = await inner.write(...args);
-      if (options.rng.chance(options.killProbability)) killSelf(`after ${options.name} write, before commit`);
+      if (killPoint(options.rng, options.killProbability)) killSelf(`after ${options.name} write, before commit`);
       return state;
     };
     // A Proxy, not a new object: whatever else a writer offers (today or after a fix) passes through.

@@ -117,7 +117,8 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const t0 = options.targets;
     workers = new ChaosWorkers(await bundleWorker(dir), baseEnv, join(dir, 'logs'), onEvent, onExit);
     // Some first readers start armed for a sink pause: most splits have their first write early on.
-    const armed = on.has('sinkPause') ? Math.min(options.readers - 1, t0.sinkPauses) : 0;
+    // Leave two readers unpaused where there are four or more: kills need readers at work.
+    const armed = on.has('sinkPause') ? Math.min(options.readers - (options.readers >= 4 ? 2 : 1), t0.sinkPauses) : 0;
     for (let i = 0; i < options.readers; i++) spawn('reader', true, i < armed ? { CHAOS_PAUSE_ARMED: '1' } : {});
     spawn('enumerator', true, scheduledEnv('enumerator'));
     spawn('failureHandler', true, scheduledEnv('failureHandler'));

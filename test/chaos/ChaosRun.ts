@@ -67,6 +67,8 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const baseEnv: Record<string, string> = {
       ...emulators.environment,
       ADF_FLOW: JSON.stringify(flow),
+      // Local mode writes a local JSONL sink and dead letters: on Lambda only with a mounted file system.
+      ADF_ALLOW_LOCAL_SINKS: 'true',
       ADF_SPLIT_TABLE: names.tableName,
       ADF_SPLIT_QUEUE_URL: queueUrl,
       ADF_DLQ_URL: dlqUrl,

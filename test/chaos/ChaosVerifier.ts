@@ -59,8 +59,10 @@ export async function readOutput(place: OutputPlace, ridOf: RidOf): Promise<Outp
     }
   };
   if ('dir' in place) {
+    // The documented output: part files; `.adf-pending/` holds staged batches, published (copied
+    // into the part files) only after their commit, and is never part of the output.
     for (const file of walk(place.dir)) {
-      if (file.endsWith('.jsonl')) take(readFileSync(file, 'utf8'));
+      if (file.endsWith('.jsonl') && !file.includes('/.adf-pending/')) take(readFileSync(file, 'utf8'));
       else ignoredFiles++;
     }
   } else {
@@ -68,7 +70,7 @@ export async function readOutput(place: OutputPlace, ridOf: RidOf): Promise<Outp
     do {
       const page = await place.s3.send(new ListObjectsV2Command({ Bucket: place.bucket, Prefix: place.prefix, ContinuationToken: token }));
       for (const object of page.Contents ?? []) {
-        if (!object.Key!.endsWith('.jsonl')) {
+        if (!object.Key!.endsWith('.jsonl') || object.Key!.includes('.adf-pending/')) {
           ignoredFiles++;
           continue;
         }

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LocalSplitStore } from '../../coordination/LocalSplitStore';
 import { isFlow } from '../../flow/Flow';
@@ -43,13 +42,14 @@ export async function openRunState(flow: Flow, ref: Flow | FlowRef, options: { s
   const owner = options.outputOf ? runIdentityOf(options.outputOf) : identity;
   const prepareSink = (fresh: boolean, resumed: boolean) =>
     flow.sink.prepare?.({ runId: runIdOf(owner), describe: describeRun(owner), fresh, resumed: resumed || options.outputOf !== undefined, flag });
-  if (options.fresh) {
-    // The output is checked (and started over) first: a refused run must not have lost its state.
-    await prepareSink(true, false);
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  // The lock first: --fresh must never wipe the state (or the output) of a run still going on.
   const store = LocalSplitStore.open(stateDir);
   try {
+    if (options.fresh) {
+      // The output is checked (and started over) before the state: a refused run keeps its state.
+      await prepareSink(true, false);
+      store.clear();
+    }
     checkStateIdentity(stateDir, identity);
     if (!options.fresh) {
       let resumed = false;

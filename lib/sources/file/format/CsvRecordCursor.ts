@@ -5,7 +5,7 @@ import { undecodable } from './UndecodableRecord';
 import { ChunkedRecordCursor, rawText } from './ChunkedRecordCursor';
 import { CsvChunkParser, type CsvDialect, type CsvParseError } from './CsvChunkParser';
 import { resolveColumnNames, type DuplicateHeaders } from './CsvColumnNames';
-import { LineSkipper } from './LineSkipper';
+import { LineSkipper, type SkipDialect } from './LineSkipper';
 
 export interface CsvCursorOptions extends CsvDialect {
   /** The first row names the columns (when the position carries no header yet). */
@@ -177,7 +177,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     if (error.code === 'CSV_QUOTE_NOT_CLOSED') return this.stop(`quote not closed; ${where}`);
     // Skip from the boundary to the end of the line the error was found on (at least one line).
     const errorLine = this.parserLine + (error.lines ?? 1) - 1;
-    this.skipper = new LineSkipper(Math.max(1, errorLine - this.boundaryLine + 1), describe(error), this.boundaryOffset, this.boundaryLine);
+    this.skipper = new LineSkipper(Math.max(1, errorLine - this.boundaryLine + 1), describe(error), this.boundaryOffset, this.boundaryLine, skipDialect(this.options));
     const replay = this.retainedFromBoundary();
     let offset = this.boundaryOffset;
     this.retained = [];
@@ -192,7 +192,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
   private resynchronise(at: number): void {
     const skipper = this.skipper!;
     this.skipper = undefined;
-    const nextLine = skipper.line + skipper.lines;
+    const nextLine = skipper.nextLine;
     this.badRecord(skipper, at, nextLine);
     this.parserOffset = this.retainedOffset = at;
     this.parserLine = nextLine;
@@ -251,4 +251,10 @@ function withoutTerminator(record: Buffer): Buffer {
 function describe(error: CsvParseError): string {
   const reason = error.code ? REASONS[error.code] : undefined;
   return reason ? `${reason} (${error.code})` : error.message;
+}
+
+/** The dialect as single bytes for LineSkipper, or undefined where one is wider (then it counts every break). */
+function skipDialect(options: { readonly quote: string; readonly escape: string; readonly delimiter: string }): SkipDialect | undefined {
+  const [quote, escape, delimiter] = [options.quote, options.escape, options.delimiter].map((c) => Buffer.from(c));
+  return quote!.length === 1 && escape!.length === 1 && delimiter!.length === 1 ? { quote: quote![0]!, escape: escape![0]!, delimiter: delimiter![0]! } : undefined;
 }

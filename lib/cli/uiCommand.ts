@@ -1,0 +1,1 @@
+export async function uiCommand(_args: string[]): Promise<number> { return 0; }

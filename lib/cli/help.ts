@@ -153,3 +153,14 @@ retries every FAILED split.
 
 Each change is printed on stdout and written on the row as an audit line (who, when, what).
 `;
+
+export const UI_HELP = `adf ui — a web page of a flow's splits, refreshing itself
+
+  adf ui --state-dir DIR [--port 8080]         an embedded flow (works while adf run goes on)
+  adf ui --flow NAME [--table NAME] [--port 8080]  a serverless flow's split table (ADF_SPLIT_TABLE)
+
+Shows the split counts, one row per split (progress, lag, records, attempts, lease owner and
+time left, the last error) with a Retry button on FAILED splits (as adf retry; on a state dir
+only while no run holds it) and a chart of records/s. GET /api/status returns what
+adf status --json prints. Listens on 127.0.0.1 (--host to change it); the URL goes to stdout.
+`;

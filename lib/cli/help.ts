@@ -126,6 +126,8 @@ records written and the last error. --json prints everything, untruncated.
 
   <flow>          the flow name (default: the "name" in ADF_FLOW)
   --table NAME    the split table (default: ADF_SPLIT_TABLE)
+  --state-dir DIR an embedded flow's state dir instead (readable while adf run goes on)
+  --redis-url URL a Rafka flow's Redis, for entries behind per partition (default ADF_REDIS_URL)
   --json          JSON on stdout instead of the table
   -h, --help      this help
 

@@ -2,6 +2,7 @@ import type { EnumeratorRow, ServerlessSplitStore, SplitCounts } from '../coordi
 import type { SplitRow } from '../coordination/SplitStore';
 import { flowLag, splitLag, type FlowLag, type SplitLag } from '../coordination/SplitLag';
 import { readStateDir } from './status/readStateDir';
+import { withRafkaLag } from './status/rafkaLag';
 import { ConfigError } from '../errors';
 import { STATUS_HELP } from './help';
 import { parseCommandArgs } from './parseCommandArgs';
@@ -13,6 +14,8 @@ export interface StatusCommand {
   readonly table?: string;
   /** The embedded state dir instead of the table (read without its lock: works during a run). */
   readonly stateDir?: string;
+  /** A Rafka flow's Redis, for entries behind (default ADF_REDIS_URL). */
+  readonly redisUrl?: string;
   readonly json: boolean;
   readonly verbose: boolean;
   readonly help: boolean;
@@ -42,6 +45,7 @@ export const STATUS_COLUMN_LIMITS = {
 const OPTIONS = {
   table: { type: 'string' },
   'state-dir': { type: 'string' },
+  'redis-url': { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -50,7 +54,7 @@ const OPTIONS = {
 export function parseStatusArgs(args: string[]): StatusCommand {
   const { values: v, positionals } = parseCommandArgs('status', { args, options: OPTIONS, allowPositionals: true });
   if (positionals.length > 1) throw new ConfigError(`adf status takes one flow name (got ${positionals.join(' ')})`);
-  return { flow: positionals[0], table: v.table, stateDir: v['state-dir'], json: v.json ?? false, verbose: v.verbose ?? false, help: v.help ?? false };
+  return { flow: positionals[0], table: v.table, stateDir: v['state-dir'], redisUrl: v['redis-url'] ?? process.env.ADF_REDIS_URL, json: v.json ?? false, verbose: v.verbose ?? false, help: v.help ?? false };
 }
 
 /** Reads every split row (one strongly consistent pass) and the enumerator row. */
@@ -116,7 +120,7 @@ function lagLine(lag: FlowLag): string {
 }
 
 function lagCell(lag: SplitLag): string {
-  if (lag.entriesBehind !== undefined) return `${lag.entriesBehind} entries`;
+  if (lag.entriesBehind !== undefined) return `${lag.entriesBehindCapped ? '≥' : ''}${lag.entriesBehind} entries`;
   return lag.bytesRemaining === undefined ? '' : `${lag.bytesRemaining} B`;
 }
 
@@ -162,7 +166,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (cmd.stateDir !== undefined) {
-    const report = await readStateDir(cmd.stateDir, cmd.flow);
+    const report = await withRafkaLag(await readStateDir(cmd.stateDir, cmd.flow), cmd.redisUrl);
     process.stdout.write(cmd.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusTable(report));
     return 0;
   }
@@ -175,7 +179,7 @@ export async function statusCommand(args: string[]): Promise<number> {
   const { sharedDocumentClient } = require('../aws/dynamoDbClient') as typeof import('../aws/dynamoDbClient');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new DynamoSplitStore({ client: sharedDocumentClient(), tableName: table, flow });
-  const report = await collectStatus(store, flow, table);
+  const report = await withRafkaLag(await collectStatus(store, flow, table), cmd.redisUrl);
   process.stdout.write(cmd.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusTable(report));
   return 0;
 }

@@ -10,6 +10,7 @@ const OPTIONS = {
   'queue-url': { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
+  'redis-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -24,7 +25,7 @@ export async function uiCommand(args: string[]): Promise<number> {
   if ((v['state-dir'] === undefined) === (flow === undefined)) throw new ConfigError('adf ui needs --state-dir DIR (embedded) or --flow NAME (the split table)', { context: { field: 'state-dir' } });
   const port = Number(v.port ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number 0-65535 (got "${v.port}")`, { context: { field: 'port' } });
-  const server = await startUiServer({ stateDir: v['state-dir'], flow, table: v.table, queueUrl: v['queue-url'], port, host: v.host ?? '127.0.0.1' });
+  const server = await startUiServer({ stateDir: v['state-dir'], flow, table: v.table, queueUrl: v['queue-url'], port, host: v.host ?? '127.0.0.1', redisUrl: v['redis-url'] ?? process.env.ADF_REDIS_URL });
   process.stdout.write(`${server.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -10,6 +10,8 @@ export interface SplitLag {
   readonly offset?: number;
   /** A Rafka partition: entries after its committed position (filled in by the caller that can read Redis). */
   readonly entriesBehind?: number;
+  /** `entriesBehind` is a lower bound: counting stopped there. */
+  readonly entriesBehindCapped?: boolean;
 }
 
 /** The flow's lag: what is left to read, and how long the oldest PENDING split has waited for a reader. */

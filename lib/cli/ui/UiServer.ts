@@ -7,11 +7,14 @@ import { redactText } from '../../util/redact';
 import { openAdminStore, type AdminStoreOptions } from '../admin/AdminStore';
 import { retrySplits } from '../adminCommands';
 import { readStateDir } from '../status/readStateDir';
+import { withRafkaLag } from '../status/rafkaLag';
 import { collectStatus, type StatusReport } from '../statusCommand';
 
 export interface UiServerOptions extends AdminStoreOptions {
   readonly port: number;
   readonly host: string;
+  /** A Rafka flow's Redis, for entries behind. */
+  readonly redisUrl?: string;
 }
 
 export interface UiServer {
@@ -54,7 +57,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: UiServ
     res.end(page);
     return;
   }
-  if (req.method === 'GET' && path === '/api/status') return send(res, 200, await loadStatus(options));
+  if (req.method === 'GET' && path === '/api/status') return send(res, 200, await withRafkaLag(await loadStatus(options), options.redisUrl));
   if (req.method === 'POST' && path === '/api/retry') {
     const body = JSON.parse(await readBody(req)) as { splitId?: unknown };
     if (typeof body.splitId !== 'string') throw new ConfigError('POST /api/retry needs {"splitId": "…"}');

@@ -73,7 +73,7 @@ describe('adf ui in headless Chromium', () => {
     run = startAdf(['run', '--source', 'rafka', '--redis-url', redis.url, '--topic', 'clicks', '--partitions', '2', '--sink', 'null', '--state-dir', stateDir, '--name', 'clicks', '--parallelism', '1', '--quiet']);
     await waitFor(() => committedRecords(stateDir) >= 100, 30_000, 'the run to commit the first 100 records');
 
-    ui = startAdf(['ui', '--state-dir', stateDir, '--port', '0']);
+    ui = startAdf(['ui', '--state-dir', stateDir, '--port', '0', '--redis-url', redis.url]);
     const url = await firstLine(ui);
     const page = await browser.newPage({ viewport: { width: 1200, height: 520 } });
     await page.goto(`${url}?refresh=300`);
@@ -89,6 +89,9 @@ describe('adf ui in headless Chromium', () => {
     await page.waitForFunction(`Number(document.querySelector('.card:not([data-status]) .n')?.textContent) >= 130`, undefined, { timeout: 30_000 });
 
     await stop(run);
+    // Lag: entries past the committed position of a partition (all 80 of clicks:0 were committed).
+    await produce(redis.client, 'clicks:0', 20, 80);
+    await page.waitForFunction(`document.querySelector('tr[data-split="clicks:0"] td:nth-child(4)')?.textContent === '20 entries'`, undefined, { timeout: 10_000 });
     // A partition that failed its last attempt (the run is gone, so the state dir is free).
     const store = LocalSplitStore.open(stateDir);
     const { lease } = (await store.claim('clicks:1', 'reader-0', 60_000))!;

@@ -249,6 +249,13 @@ function runCommonCases(h: Harness, expectMessage?: (splitId: string, token: num
     const bad = await adf(['reset', ...h.args(), '--split', 't:0', '--to', 'yesterday'], h.env());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('entry id');
+    const b = (await h.row('b.csv'))!;
+    const back = await adf(['reset', ...h.args(), '--split', 'b.csv', '--to', 'earliest'], h.env());
+    expect(back.stderr).toBe('');
+    expect(back.stdout).toContain('b.csv: PENDING at {"offset":0,"line":1,"records":0} → PENDING at {"offset":0,"line":1,"records":0}');
+    const reset = (await h.row('b.csv'))!;
+    expect(reset).toMatchObject({ status: 'PENDING', leaseToken: b.leaseToken + 1 });
+    expect(reset.audit!.at(-1)).toContain('adf reset --to earliest');
     const file = await adf(['reset', ...h.args(), '--split', 'c.csv', '--to', 'latest'], h.env());
     expect(file.code).toBe(2);
     expect(file.stderr).toContain('--to earliest');

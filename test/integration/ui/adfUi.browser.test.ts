@@ -4,7 +4,7 @@
  * show the state dir's counts and follow the records), then a FAILED split is retried with its
  * button. A screenshot goes to $ADF_UI_SCREENSHOT (default: the OS temp dir).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,11 @@ describe('adf ui in headless Chromium', () => {
     await button.waitFor({ timeout: 10_000 });
     expect(await cardCount(page, 'FAILED')).toBe('1');
     expect(await page.locator('tr[data-split="clicks:1"] .error').innerText()).toContain('NOGROUP');
+    // GET /api/status is what `adf status --json` prints (no PENDING split now, so no clock in it).
+    const cli = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [ADF_BIN, 'status', '--state-dir', stateDir, '--redis-url', redis.url, '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } }, (e, out) => (e ? reject(e) : resolve(out))),
+    );
+    expect(await (await fetch(`${url}api/status`)).json()).toEqual(JSON.parse(cli));
     await page.screenshot({ path: process.env.ADF_UI_SCREENSHOT ?? join(tmpdir(), 'adf-ui.png'), fullPage: true });
 
     await button.click();

@@ -1,6 +1,6 @@
-import { emitLagMetrics } from '../../../../lib/runtime/serverless/LagMetrics';
-import { metrics, MetricUnit } from '../../../../lib/runtime/serverless/observability';
-import type { SplitRow } from '../../../../lib/coordination/SplitStore';
+import { emitLagMetrics } from '../../../lib/runtime/serverless/LagMetrics';
+import { metrics, MetricUnit } from '../../../lib/runtime/serverless/observability';
+import type { SplitRow } from '../../../lib/coordination/SplitStore';
 
 const row = (splitId: string, status: SplitRow['status'], updatedAt: number, size: number, offset: number): SplitRow => ({
   splitId,
@@ -15,7 +15,7 @@ const row = (splitId: string, status: SplitRow['status'], updatedAt: number, siz
 
 describe('emitLagMetrics (the failure handler\'s lag metrics, for the dashboard and the lag-age alarm)', () => {
   it('emits the age of the oldest PENDING split and the bytes left in file splits', async () => {
-    const add = jest.spyOn(metrics, 'addMetric').mockImplementation(() => undefined);
+    const add = jest.spyOn(metrics, 'addMetric').mockImplementation(() => metrics);
     try {
       const rows = [row('a.csv', 'PENDING', 10_000, 100, 30), row('b.csv', 'FINISHED', 0, 50, 50), row('c.csv', 'PENDING', 40_000, 10, 0)];
       const store = { async *list() { yield* rows; } };

@@ -5,7 +5,9 @@ Usage:
   adf run --source <type> ... [options]  run a flow described by flags
   adf replay-dead-letters <flow-file|flags>  send the records that failed the transform through the (fixed) flow again
   adf dev [flow] [options]               run the serverless functions in this process (local AWS)
-  adf status [<flow>] [--json]           the flow's splits in the DynamoDB split table
+  adf status [<flow>] [--json]           the flow's splits in the DynamoDB split table (or --state-dir DIR)
+  adf retry|reset|forget|redrive <flow>  fix splits: see adf retry --help
+  adf ui [--state-dir DIR | --flow NAME] [--port 8080]  a web page of the splits, refreshing itself
   adf --help | adf <command> --help
 
 Results (the run summary, JSON) go to stdout; progress and logs go to stderr.
@@ -129,8 +131,43 @@ records written and the last error. --json prints everything, untruncated.
 
   <flow>          the flow name (default: the "name" in ADF_FLOW)
   --table NAME    the split table (default: ADF_SPLIT_TABLE)
+  --state-dir DIR an embedded flow's state dir instead (readable while adf run goes on)
+  --redis-url URL a Rafka flow's Redis, for entries behind per partition (default ADF_REDIS_URL)
   --json          JSON on stdout instead of the table
   -h, --help      this help
 
 Endpoints and credentials come from the environment (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION …).
+`;
+
+export const ADMIN_HELP = `adf retry | reset | forget | redrive — change splits instead of editing the state by hand
+
+  adf retry <flow> (--split ID | --failed)           FAILED → PENDING, attempts reset
+  adf reset <flow> --split ID --to earliest|latest|<entry id> [--force]
+                                                    a Rafka partition to a position, a file split to its start
+  adf forget <flow> (--split ID | --finished-before DATE)
+                                                    drop FINISHED rows: the next discovery ingests those files again
+  adf redrive <flow>                                 DLQ messages back to work (their splits retried)
+
+The state: --state-dir DIR (embedded; refused while a run holds it) or the split table
+(--table NAME or ADF_SPLIT_TABLE, with the flow name). Serverless: a changed split gets a
+message on --queue-url / ADF_SPLIT_QUEUE_URL (else the failure handler re-sends it); redrive
+reads --dlq-url / ADF_DLQ_URL. Embedded: the next adf run picks changed splits up; redrive
+retries every FAILED split.
+
+  --yes, -y       change more than one split without asking (required when stdin is not a terminal)
+  --force         reset a split a live lease holds (the holder's next commit is refused)
+  --redis-url URL for --to latest (default ADF_REDIS_URL)
+
+Each change is printed on stdout and written on the row as an audit line (who, when, what).
+`;
+
+export const UI_HELP = `adf ui — a web page of a flow's splits, refreshing itself
+
+  adf ui --state-dir DIR [--port 8080]         an embedded flow (works while adf run goes on)
+  adf ui --flow NAME [--table NAME] [--port 8080]  a serverless flow's split table (ADF_SPLIT_TABLE)
+
+Shows the split counts, one row per split (progress, lag, records, attempts, lease owner and
+time left, the last error) with a Retry button on FAILED splits (as adf retry; on a state dir
+only while no run holds it) and a chart of records/s. GET /api/status returns what
+adf status --json prints. Listens on 127.0.0.1 (--host to change it); the URL goes to stdout.
 `;

@@ -6,6 +6,8 @@ import { MAIN_HELP, REPLAY_HELP, RUN_HELP } from './help';
 import { parseRunArgs } from './parseRunArgs';
 import { redactText } from '../util/redact';
 import { statusCommand } from './statusCommand';
+import { adminCommand, ADMIN_COMMANDS } from './adminCommands';
+import { uiCommand } from './uiCommand';
 
 /** `adf <command>`; returns the exit code. Results on stdout, everything else on stderr. */
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +22,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'replay-dead-letters') return await run(rest, 'replay');
     if (command === 'dev') return await devCommand(rest);
     if (command === 'status') return await statusCommand(rest);
+    if (ADMIN_COMMANDS.includes(command)) return await adminCommand(command as Parameters<typeof adminCommand>[0], rest);
+    if (command === 'ui') return await uiCommand(rest);
     throw new ConfigError(`unknown command "${command}" (see adf --help)`);
   } catch (e) {
     return reportError(e, verbose);

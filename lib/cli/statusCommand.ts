@@ -1,5 +1,8 @@
 import type { EnumeratorRow, ServerlessSplitStore, SplitCounts } from '../coordination/ServerlessSplitStore';
 import type { SplitRow } from '../coordination/SplitStore';
+import { flowLag, splitLag, type FlowLag, type SplitLag } from '../coordination/SplitLag';
+import { readStateDir } from './status/readStateDir';
+import { withRafkaLag } from './status/rafkaLag';
 import { ConfigError } from '../errors';
 import { STATUS_HELP } from './help';
 import { parseCommandArgs } from './parseCommandArgs';
@@ -9,6 +12,10 @@ export interface StatusCommand {
   readonly flow?: string;
   /** Undefined: ADF_SPLIT_TABLE. */
   readonly table?: string;
+  /** The embedded state dir instead of the table (read without its lock: works during a run). */
+  readonly stateDir?: string;
+  /** A Rafka flow's Redis, for entries behind (default ADF_REDIS_URL). */
+  readonly redisUrl?: string;
   readonly json: boolean;
   readonly verbose: boolean;
   readonly help: boolean;
@@ -22,7 +29,9 @@ export interface StatusReport {
   readonly records: number;
   readonly badRecords: number;
   readonly enumerator?: EnumeratorRow<unknown>;
-  readonly splits: readonly SplitRow[];
+  /** Bytes left in file splits, entries behind in Rafka partitions, age of the oldest PENDING split. */
+  readonly lag: FlowLag;
+  readonly splits: readonly (SplitRow & { readonly lag: SplitLag })[];
 }
 
 /** Column widths in the table; the full values are in `--json`. */
@@ -35,6 +44,8 @@ export const STATUS_COLUMN_LIMITS = {
 
 const OPTIONS = {
   table: { type: 'string' },
+  'state-dir': { type: 'string' },
+  'redis-url': { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -43,7 +54,7 @@ const OPTIONS = {
 export function parseStatusArgs(args: string[]): StatusCommand {
   const { values: v, positionals } = parseCommandArgs('status', { args, options: OPTIONS, allowPositionals: true });
   if (positionals.length > 1) throw new ConfigError(`adf status takes one flow name (got ${positionals.join(' ')})`);
-  return { flow: positionals[0], table: v.table, json: v.json ?? false, verbose: v.verbose ?? false, help: v.help ?? false };
+  return { flow: positionals[0], table: v.table, stateDir: v['state-dir'], redisUrl: v['redis-url'] ?? process.env.ADF_REDIS_URL, json: v.json ?? false, verbose: v.verbose ?? false, help: v.help ?? false };
 }
 
 /** Reads every split row (one strongly consistent pass) and the enumerator row. */
@@ -51,9 +62,10 @@ export async function collectStatus(
   store: Pick<ServerlessSplitStore, 'list' | 'getEnumeratorRow'>,
   flow: string,
   table: string,
+  now = Date.now(),
 ): Promise<StatusReport> {
-  const splits: SplitRow[] = [];
-  for await (const row of store.list()) splits.push(row);
+  const splits: (SplitRow & { lag: SplitLag })[] = [];
+  for await (const row of store.list()) splits.push({ ...row, lag: splitLag(row) });
   const counts = { PENDING: 0, ASSIGNED: 0, FINISHED: 0, FAILED: 0 };
   let records = 0;
   let badRecords = 0;
@@ -63,7 +75,7 @@ export async function collectStatus(
     badRecords += row.badRecords;
   }
   const enumerator = await store.getEnumeratorRow<unknown>();
-  return { flow, table, counts: { ...counts, total: splits.length }, records, badRecords, ...(enumerator ? { enumerator } : {}), splits };
+  return { flow, table, counts: { ...counts, total: splits.length }, records, badRecords, ...(enumerator ? { enumerator } : {}), lag: flowLag(splits, now), splits };
 }
 
 /**
@@ -102,16 +114,27 @@ function enumeratorLine(row: EnumeratorRow<unknown> | undefined): string {
   return `enumerator: ${discovery} · complete: ${row.complete ? 'yes' : 'no'}${cursor} · updated ${new Date(row.updatedAt).toISOString()}`;
 }
 
+function lagLine(lag: FlowLag): string {
+  const entries = lag.entriesBehind === undefined ? '' : ` · ${lag.entriesBehind} entries behind`;
+  return `lag: ${lag.bytesRemaining} bytes remaining${entries} · oldest PENDING split waiting ${lag.oldestPendingAgeSeconds}s`;
+}
+
+function lagCell(lag: SplitLag): string {
+  if (lag.entriesBehind !== undefined) return `${lag.entriesBehindCapped ? '≥' : ''}${lag.entriesBehind} entries`;
+  return lag.bytesRemaining === undefined ? '' : `${lag.bytesRemaining} B`;
+}
+
 /** The human form: a header line, the counts, the enumerator row, then one line per split. */
 export function formatStatusTable(report: StatusReport, now = Date.now()): string {
   const { counts } = report;
   const lines = [
     `flow ${report.flow} · table ${report.table}`,
     `splits ${counts.total}: PENDING ${counts.PENDING} · ASSIGNED ${counts.ASSIGNED} · FINISHED ${counts.FINISHED} · FAILED ${counts.FAILED} · records ${report.records} · bad records ${report.badRecords}`,
-    enumeratorLine(report.enumerator),
+    ...(report.table.startsWith('state dir ') ? [] : [enumeratorLine(report.enumerator)]),
+    lagLine(report.lag),
   ];
   if (report.splits.length === 0) return `${lines.join('\n')}\n`;
-  const header = ['SPLIT', 'STATUS', 'OWNER', 'LEASE', 'TOKEN', 'CHECKPOINT', 'ATTEMPTS', 'RECORDS', 'ERROR'];
+  const header = ['SPLIT', 'STATUS', 'OWNER', 'LEASE', 'TOKEN', 'CHECKPOINT', 'ATTEMPTS', 'RECORDS', 'LAG', 'ERROR'];
   const rows = report.splits.map((row) => [
     truncate(row.splitId, STATUS_COLUMN_LIMITS.splitId),
     row.status,
@@ -121,9 +144,10 @@ export function formatStatusTable(report: StatusReport, now = Date.now()): strin
     truncate(summarizeCheckpoint(row), STATUS_COLUMN_LIMITS.checkpoint),
     String(row.attempts),
     String(row.records),
+    lagCell(row.lag),
     truncate(row.lastError ?? '', STATUS_COLUMN_LIMITS.error),
   ]);
-  const numeric = new Set([4, 6, 7]);
+  const numeric = new Set([4, 6, 7, 8]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const render = (cells: string[]) =>
     cells
@@ -141,16 +165,21 @@ export async function statusCommand(args: string[]): Promise<number> {
     process.stdout.write(STATUS_HELP);
     return 0;
   }
+  if (cmd.stateDir !== undefined) {
+    const report = await withRafkaLag(await readStateDir(cmd.stateDir, cmd.flow), cmd.redisUrl);
+    process.stdout.write(cmd.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusTable(report));
+    return 0;
+  }
   const flow = cmd.flow ?? flowNameFromEnv();
   const table = cmd.table ?? process.env.ADF_SPLIT_TABLE;
-  if (!table) throw new ConfigError('adf status needs the split table: --table NAME or ADF_SPLIT_TABLE', { context: { field: 'table' } });
+  if (!table) throw new ConfigError('adf status needs the split table (--table NAME or ADF_SPLIT_TABLE) or --state-dir DIR', { context: { field: 'table' } });
   // Loaded on use: the rest of the CLI does not need the DynamoDB client.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { DynamoSplitStore } = require('../coordination/DynamoSplitStore') as typeof import('../coordination/DynamoSplitStore');
   const { sharedDocumentClient } = require('../aws/dynamoDbClient') as typeof import('../aws/dynamoDbClient');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new DynamoSplitStore({ client: sharedDocumentClient(), tableName: table, flow });
-  const report = await collectStatus(store, flow, table);
+  const report = await withRafkaLag(await collectStatus(store, flow, table), cmd.redisUrl);
   process.stdout.write(cmd.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusTable(report));
   return 0;
 }

@@ -181,6 +181,7 @@ export function decodeSplitRow(item: Record<string, unknown>): SplitRow {
   if (resentToken !== undefined) row.resentToken = resentToken;
   const afterFinishError = field.optionalString('afterFinishError');
   if (afterFinishError !== undefined) row.afterFinishError = afterFinishError;
+  if (Array.isArray(item.audit)) row.audit = item.audit.map(String);
   return row;
 }
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { flowPartitionKey } from '../aws/splitTable';
 import { FencedOffError } from '../errors';
 import type { SerializedSplit } from '../source-support/SourceSplit';
 import { afterFinishDeferredUpdate, afterFinishSettledUpdate } from './DynamoAfterFinishUpdates';
+import { resetUpdate, retryUpdate } from './DynamoAdminUpdates';
 import { DynamoSplitClient } from './DynamoSplitClient';
 import { DynamoSplitQueries } from './DynamoSplitQueries';
 import { decodeEnumeratorRow, decodeSplitRow, enumeratorKey, fromStoredJson, newSplitItem, splitKey } from './DynamoSplitRowCodec';
@@ -224,6 +225,24 @@ export class DynamoSplitStore implements ServerlessSplitStore {
   async putEnumeratorRow<C>(row: Omit<EnumeratorRow<C>, 'updatedAt'>): Promise<void> {
     const update = enumeratorRowCommand(this.tableName, this.flow, row, this.clock());
     await this.table.send(() => this.table.client.send(update), 'put enumerator row');
+  }
+
+  /** `adf retry`: FAILED → PENDING, attempts reset; undefined when the split is not FAILED. */
+  retryFailed(splitId: string, audit: string): Promise<SplitRow | undefined> {
+    return this.update(splitId, retryUpdate(this.flow, this.clock(), audit), 'retry split');
+  }
+
+  /** `adf reset`: the split at `split`'s position, PENDING, token + 1; undefined when `seen` moved on or (without `force`) a live lease holds it. */
+  resetSplit(seen: SplitRow, split: SerializedSplit, force: boolean, audit: string): Promise<SplitRow | undefined> {
+    return this.update(seen.splitId, resetUpdate(this.flow, seen, split, this.clock(), force, audit), 'reset split');
+  }
+
+  /** `adf forget`: deletes a FINISHED row, so its file is a new split to the next discovery; false when it is not FINISHED. */
+  async forgetFinished(splitId: string): Promise<boolean> {
+    const del = new DeleteCommand({ TableName: this.tableName, Key: splitKey(this.flow, splitId), ConditionExpression: '#status = :finished', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':finished': SplitStatus.FINISHED } });
+    if ((await this.table.sendConditional(() => this.table.client.send(del), 'forget split', splitId)) !== undefined) return true;
+    // A delete whose response was lost fails its SDK retry's condition: the row being gone says it was ours.
+    return (await this.get(splitId)) === undefined;
   }
 
   private async enumeratorItem(): Promise<Record<string, unknown> | undefined> {

@@ -1,4 +1,4 @@
-import { rmSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SerializedSplit } from '../source-support/SourceSplit';
 import { FencedOffError } from '../errors';
@@ -111,10 +111,27 @@ export class LocalSplitStore implements SplitStore {
   }
 
   /** FAILED → PENDING with its attempts reset, from its last commit; undefined when the split is not FAILED. */
-  retry(splitId: string): SplitRow | undefined {
+  retry(splitId: string, audit?: string): SplitRow | undefined {
     const row = this.rows.get(splitId);
     if (row?.status !== SplitStatus.FAILED) return undefined;
-    return this.put({ ...row, status: SplitStatus.PENDING, attempts: 0, updatedAt: Date.now() });
+    return this.put({ ...row, status: SplitStatus.PENDING, attempts: 0, updatedAt: Date.now(), ...withAudit(row, audit) });
+  }
+
+  /** `adf reset`, as DynamoSplitStore.resetSplit: PENDING at `split`'s position, token + 1; undefined when `seen` moved on or a live lease holds it (without `force`). */
+  reset(seen: SplitRow, split: SerializedSplit, force: boolean, audit: string): SplitRow | undefined {
+    const row = this.rows.get(seen.splitId);
+    if (!row || row.leaseToken !== seen.leaseToken) return undefined;
+    if (!force && row.status === SplitStatus.ASSIGNED && (row.leaseExpiresAt ?? 0) >= this.clock()) return undefined;
+    const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = row;
+    return this.put({ ...rest, split, status: SplitStatus.PENDING, attempts: 0, leaseToken: row.leaseToken + 1, updatedAt: this.clock(), ...withAudit(row, audit) });
+  }
+
+  /** `adf forget`: drops a FINISHED row, so the next run discovers its file as new; false when it is not FINISHED. */
+  forget(splitId: string): boolean {
+    if (this.rows.get(splitId)?.status !== SplitStatus.FINISHED) return false;
+    this.rows.delete(splitId);
+    rmSync(join(this.splitDir, `${safeName(splitId)}.json`), { force: true });
+    return true;
   }
 
   async *list(): AsyncIterable<SplitRow> {
@@ -144,4 +161,8 @@ export class LocalSplitStore implements SplitStore {
     atomicWriteFileSync(join(this.splitDir, `${safeName(row.splitId)}.json`), JSON.stringify(row), this.fsync);
     return row;
   }
+}
+
+function withAudit(row: SplitRow, line: string | undefined): { audit?: readonly string[] } {
+  return line === undefined ? {} : { audit: [...(row.audit ?? []), line] };
 }

@@ -41,6 +41,8 @@ export interface SplitRow {
   readonly afterFinishError?: string;
   /** PENDING: the token the failure handler last re-sent a message for (serverless store only). */
   readonly resentToken?: number;
+  /** Operator changes (`adf retry`, `adf reset`…), one line each: who, when, what. */
+  readonly audit?: readonly string[];
 }
 
 /** Proof of a claim; commits are fenced by `token`. */

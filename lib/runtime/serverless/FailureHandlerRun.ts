@@ -2,6 +2,7 @@ import { SplitStatus } from '../../coordination/SplitStore';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import { resendUnreportedFailures, sendFailureAlert } from './FailureAlert';
 import { runAfterFinish } from './AfterFinishRun';
+import { emitLagMetrics } from './LagMetrics';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -62,6 +63,7 @@ export async function runFailureHandler(deps: ServerlessDeps, now = Date.now()):
   metrics.addMetric('splitsFailed', MetricUnit.Count, failed);
   metrics.addMetric('messagesResent', MetricUnit.Count, resent);
   metrics.addMetric('alertsResent', MetricUnit.Count, realerted);
+  await emitLagMetrics(store, Date.now());
   if (reclaimed + failed + resent + realerted > 0) logger.info('failure handler recovered splits', { reclaimed, failed, resent, realerted });
   return { reclaimed, failed, resent, ...afterFinish };
 }

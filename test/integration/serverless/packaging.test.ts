@@ -293,11 +293,27 @@ describe('serverless package --stage ci', () => {
 
     it('alarms on the DLQ depth, failed splits and failed enumerator runs, with an optional SNS topic', () => {
       const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
-      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'splitsFailed']);
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'oldestPendingAgeSeconds', 'splitsFailed']);
       expect(refersTo(alarms, 'SplitDeadLetterQueue')).toBe(true);
       expect(refersTo(alarms, 'EnumeratorFailureQueue')).toBe(true);
       expect(alarms.find((a) => a.MetricName === 'splitsFailed')!.Dimensions).toEqual([{ Name: 'service', Value: 'activedataflow' }, { Name: 'flow', Value: 'incoming' }]);
       for (const a of alarms) expect(JSON.stringify(a.AlarmActions)).toContain('HasAlarmTopic');
+    });
+
+    it('alarms on the lag age (the oldest PENDING split) over lagAgeAlarmSeconds, and draws a dashboard of counts, throughput, lag and DLQs', () => {
+      const lagAlarm = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json).find((a) => a.MetricName === 'oldestPendingAgeSeconds')!;
+      expect(lagAlarm).toMatchObject({ Namespace: 'ActiveDataFlow', Threshold: 900, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(lagAlarm.Dimensions).toEqual([{ Name: 'service', Value: 'activedataflow' }, { Name: 'flow', Value: 'incoming' }]);
+      const dashboards = ofType('AWS::CloudWatch::Dashboard');
+      expect(dashboards).toHaveLength(1);
+      const [body, vars] = (dashboards[0]![1].Properties as Json).DashboardBody['Fn::Sub'] as [string, Json];
+      // What CloudFormation makes of it: the ${...} filled in, then it must be JSON.
+      const filled = body.replace(/\$\{([\w:]+)\}/g, (_m, name: string) => (name === 'AWS::Region' ? 'us-east-1' : typeof vars[name] === 'object' ? `${name}-queue` : String(vars[name])));
+      const widgets = (JSON.parse(filled) as { widgets: { properties: { metrics: unknown[][] } }[] }).widgets;
+      const metricNames = widgets.flatMap((w) => w.properties.metrics.map((m) => m[1]));
+      expect(metricNames).toEqual(expect.arrayContaining(['splitsPending', 'splitsFailed', 'recordsIn', 'oldestPendingAgeSeconds', 'bytesRemaining', 'ApproximateNumberOfMessagesVisible']));
+      expect(vars.Flow).toBe('incoming');
+      expect(refersTo(vars.Dlq, 'SplitDeadLetterQueue')).toBe(true);
     });
 
     it('reserves one concurrent failure handler, and sends failed enumerator runs to a queue', () => {

@@ -57,11 +57,12 @@ describe('formatStatusTable', () => {
         'flow orders · table adf-splits',
         'splits 3: PENDING 0 · ASSIGNED 1 · FINISHED 1 · FAILED 1 · records 110 · bad records 2',
         'enumerator: discovery done (no more splits) · complete: no · cursor "c.csv" · updated 2026-01-02T03:04:05.000Z',
+        'lag: 0 bytes remaining · oldest PENDING split waiting 0s',
         '',
-        'SPLIT  STATUS    OWNER          LEASE  TOKEN  CHECKPOINT                                       ATTEMPTS  RECORDS  ERROR',
+        'SPLIT  STATUS    OWNER          LEASE  TOKEN  CHECKPOINT                                       ATTEMPTS  RECORDS  LAG  ERROR',
         'a.csv  FINISHED                            3  start=0 end=-1 offset=692 line=102 records=100…         0      100',
         'b.csv  ASSIGNED  8f2c1a9e-5b7…  42s        1  start=0 end=-1 offset=692 line=102 records=100…         0       10',
-        'c.csv  FAILED                              4  start=0 end=-1 offset=692 line=102 records=100…         3        0  lease expired before the reader committed (timeout or crash…',
+        'c.csv  FAILED                              4  start=0 end=-1 offset=692 line=102 records=100…         3        0       lease expired before the reader committed (timeout or crash…',
         '',
       ].join('\n'),
     );
@@ -69,7 +70,7 @@ describe('formatStatusTable', () => {
 
   it('says when the enumerator has not run and there are no splits', async () => {
     const text = formatStatusTable(await collectStatus(fakeStore([]), 'orders', 't'), NOW);
-    expect(text).toBe('flow orders · table t\nsplits 0: PENDING 0 · ASSIGNED 0 · FINISHED 0 · FAILED 0 · records 0 · bad records 0\nenumerator: not run yet\n');
+    expect(text).toBe('flow orders · table t\nsplits 0: PENDING 0 · ASSIGNED 0 · FINISHED 0 · FAILED 0 · records 0 · bad records 0\nenumerator: not run yet\nlag: 0 bytes remaining · oldest PENDING split waiting 0s\n');
   });
 
   it('shows an expired lease', async () => {

@@ -57,6 +57,28 @@ function splitTable(flow, actions, resources) {
   };
 }
 
+/**
+ * Read access to exactly the SSM parameters and Secrets Manager secrets the flow references
+ * (`"redisUrl": "ssm:/adf/redis-url"`, see lib/runtime/serverless/flowSecrets.ts). Every function
+ * builds the flow from ADF_FLOW at cold start, so each reads them once per container.
+ */
+function secretStatements(flow) {
+  const ssm = [];
+  const secrets = [];
+  for (const value of Object.values(flow)) {
+    const match = typeof value === 'string' ? /^(ssm|secretsmanager):(.+)$/.exec(value) : null;
+    if (!match) continue;
+    const name = match[2];
+    if (match[1] === 'ssm') ssm.push({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.replace(/^\//, '')}` });
+    // A secret's ARN ends in a random suffix: the name matches with -??????.
+    else secrets.push(name.startsWith('arn:') ? name : { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????` });
+  }
+  return [
+    ...(ssm.length ? [{ Sid: 'FlowParameters', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: ssm }] : []),
+    ...(secrets.length ? [{ Sid: 'FlowSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secrets }] : []),
+  ];
+}
+
 /** What the flow reads and writes on S3, checked against what the stack can serve. */
 function locations(flow, params) {
   if (!flow || typeof flow.name !== 'string') throw new FlowGrantError('it needs a "name"');
@@ -97,6 +119,7 @@ function enumeratorStatements(flow, params) {
     splitTable(flow, ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query'], [TABLE, INDEX]),
     { Sid: 'SplitQueue', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [QUEUE] },
     { Sid: 'OnFailureDestination', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [ENUMERATOR_FAILURES] },
+    ...secretStatements(flow),
   ];
   if (where.input) {
     statements.push(
@@ -127,6 +150,7 @@ function readerStatements(flow, params) {
       Resource: [QUEUE],
     },
     { Sid: 'SplitQueueSend', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [QUEUE, DLQ] },
+    ...secretStatements(flow),
   ];
   if (where.input) statements.push({ Sid: 'InputRead', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [objectArn(where.input)] });
   if (where.input && where.deletes) statements.push({ Sid: 'InputAfterFinish', Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: [objectArn(where.input)] });
@@ -150,6 +174,7 @@ function failureHandlerStatements(flow, params) {
     { Sid: 'SplitQueueSend', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [QUEUE, DLQ] },
     // A second re-send of a stale PENDING split waits while the queue holds messages.
     { Sid: 'SplitQueueDepth', Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: [QUEUE] },
+    ...secretStatements(flow),
   ];
   // It retries after-finish actions that failed in the reader: the same grants as the reader's.
   if (where.input && where.deletes) {

@@ -5,9 +5,21 @@ import { SqsSplitQueue } from '../../coordination/SqsSplitQueue';
 import { flowFromOptions } from '../../flow/flowFromOptions';
 import { finishedTtlDaysFor, serverlessConfigFromEnv } from './ServerlessConfig';
 import type { ServerlessDeps } from './ServerlessDeps';
+import type { FlowOptions } from '../../flow/FlowRef';
+import { resolveFlowSecrets } from './flowSecrets';
 import { assertDurableSinks, serverlessSinks } from './serverlessSinks';
 
 let deps: ServerlessDeps | undefined;
+let secretsResolved: FlowOptions | undefined;
+
+/**
+ * The container's dependencies once the flow's secret references (`ssm:…`, `secretsmanager:…`)
+ * are resolved: what each handler awaits. Resolved once per container, like the rest.
+ */
+export async function containerDepsReady(): Promise<ServerlessDeps> {
+  if (!deps && !secretsResolved) secretsResolved = await resolveFlowSecrets(serverlessConfigFromEnv().flow);
+  return containerDeps();
+}
 
 /**
  * The container's dependencies, built on first use and kept for every later invocation of
@@ -17,7 +29,7 @@ let deps: ServerlessDeps | undefined;
 export function containerDeps(): ServerlessDeps {
   if (deps) return deps;
   const config = serverlessConfigFromEnv();
-  const flow = flowFromOptions(config.flow);
+  const flow = flowFromOptions(secretsResolved ?? config.flow);
   assertDurableSinks(flow, config);
   deps = {
     config,
@@ -32,4 +44,5 @@ export function containerDeps(): ServerlessDeps {
 /** For tests and the local event loop: forget the container (as a cold start would). */
 export function resetContainerDeps(): void {
   deps = undefined;
+  secretsResolved = undefined;
 }

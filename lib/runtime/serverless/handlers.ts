@@ -7,12 +7,12 @@ import { registerEventSplits, runEnumerator } from './EnumeratorRun';
 import type { EnumeratorResult } from './EnumeratorRun';
 import { runFailureHandler } from './FailureHandlerRun';
 import type { FailureHandlerResult } from './FailureHandlerRun';
-import { containerDeps } from './containerDeps';
+import { containerDepsReady } from './containerDeps';
 import { flushMetrics, logger, metrics } from './observability';
 import { processSplitMessage } from './ReaderInvocation';
 import type { ServerlessDeps } from './ServerlessDeps';
 
-type DepsProvider = () => ServerlessDeps;
+type DepsProvider = () => ServerlessDeps | Promise<ServerlessDeps>;
 
 /** Schedule, manual invoke (`{"flow":"orders"}`), or anything else that just means "discover now". */
 const EnumeratorEvent = z.union([
@@ -20,10 +20,10 @@ const EnumeratorEvent = z.union([
   z.object({ flow: z.string().optional(), options: z.record(z.string(), z.unknown()).optional() }).passthrough(),
 ]);
 
-export function createEnumeratorHandler(provide: DepsProvider = containerDeps) {
+export function createEnumeratorHandler(provide: DepsProvider = containerDepsReady) {
   return async (event: unknown, context: Context): Promise<EnumeratorResult> => {
     logger.addContext(context);
-    const deps = provide();
+    const deps = await provide();
     const parsed = EnumeratorEvent.safeParse(event ?? {});
     const wanted = parsed.success && 'flow' in parsed.data ? parsed.data.flow : undefined;
     if (typeof wanted === 'string' && wanted !== deps.flow.name) {
@@ -41,11 +41,11 @@ export function createEnumeratorHandler(provide: DepsProvider = containerDeps) {
   };
 }
 
-export function createReaderHandler(provide: DepsProvider = containerDeps) {
+export function createReaderHandler(provide: DepsProvider = containerDepsReady) {
   const processor = new BatchProcessor(EventType.SQS);
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     logger.addContext(context);
-    const deps = provide();
+    const deps = await provide();
     metrics.addDimension('flow', deps.flow.name);
     let handled = 0;
     const handle = async (record: SQSRecord) => {
@@ -67,10 +67,10 @@ export function createReaderHandler(provide: DepsProvider = containerDeps) {
   };
 }
 
-export function createFailureHandler(provide: DepsProvider = containerDeps) {
+export function createFailureHandler(provide: DepsProvider = containerDepsReady) {
   return async (_event: unknown, context: Context): Promise<FailureHandlerResult> => {
     logger.addContext(context);
-    const deps = provide();
+    const deps = await provide();
     metrics.addDimension('flow', deps.flow.name);
     try {
       return await runFailureHandler(deps);

@@ -66,11 +66,12 @@ describe('one run per embedded state directory', () => {
   it('lets exactly one of many processes racing for a directory hold it at any time, while some die holding it', async () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
     writeFileSync(join(tmp.dir, 'lock'), `${dead}\nstale\n`);
-    const startAt = Date.now() + 3_000; // the first children are all up by then, and start at once
-    const stopAt = startAt + 6_000;
+    // The first children are all up by then (generously: a loaded CI machine starts tsx slowly), and start at once.
+    const startAt = Date.now() + 6_000;
+    const stopAt = startAt + 10_000;
     // Each process dies holding the lock after a few holds; a new one takes its place.
     const runChild = async (): Promise<{ code: number | null; stdout: string; stderr: string }[]> => {
-      const dieAfter = 1 + Math.floor(Math.random() * 40);
+      const dieAfter = 1 + Math.floor(Math.random() * 8);
       const r = await exitOf(spawn(process.execPath, ['--import', 'tsx', CHILD, tmp.dir, String(startAt), String(stopAt), String(dieAfter)], { stdio: ['ignore', 'pipe', 'pipe'] }));
       return Date.now() < stopAt - 1_000 ? [r, ...(await runChild())] : [r];
     };

@@ -30,7 +30,7 @@ describe('parseDevArgs', () => {
     [['--flow-json', '{nope'], '--flow-json must be JSON'],
     [['--flow-json', '[1]'], '--flow-json must be a JSON object'],
     [['--flow-json', '{}', '--source', 'file'], 'give either --flow-json or --source'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], 'unknown flag --bogus'],
   ])('rejects %j with a message naming the flag', (args, message) => {
     expect(() => parseDevArgs(args)).toThrow(ConfigError);
     expect(() => parseDevArgs(args)).toThrow(message);

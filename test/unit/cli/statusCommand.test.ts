@@ -104,7 +104,7 @@ describe('parseStatusArgs', () => {
 
   it.each([
     [['a', 'b'], 'adf status takes one flow name (got a b)'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], 'unknown flag --bogus'],
   ])('rejects %j', (args, message) => {
     expect(() => parseStatusArgs(args)).toThrow(ConfigError);
     expect(() => parseStatusArgs(args)).toThrow(message);

@@ -6,9 +6,11 @@ Usage:
   adf replay-dead-letters <flow-file|flags>  send the records that failed the transform through the (fixed) flow again
   adf dev [flow] [options]               run the serverless functions in this process (local AWS)
   adf status [<flow>] [--json]           the flow's splits in the DynamoDB split table
-  adf --help | adf <command> --help
+  adf --help | adf <command> --help | adf --version
 
-Results (the run summary, JSON) go to stdout; progress and logs go to stderr.
+Results (the run summary, JSON) go to stdout; progress and logs go to stderr (the summary too
+when the records themselves go to stdout: --sink stdout). adf with no command prints this on
+stderr and exits 2; --help prints it on stdout.
 Exit codes: 0 ok · 1 records dead-lettered or splits failed · 2 bad usage · 130 interrupted.
 `;
 
@@ -39,9 +41,11 @@ Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias
   --start <where>        where a new group starts: earliest | latest | <entry id> (default earliest)
 
 Sink options (flag form):
-  --sink <type>          jsonl | stdout | null | redis-stream
-  --out <dir|stream>     output directory for --sink jsonl (one part file per split); stream key for --sink redis-stream
+  --sink <type>          jsonl | s3 | stdout | null | redis-stream (default: jsonl with --out, else stdout)
+  --out <dir|url|stream> output directory for --sink jsonl (one part file per split); s3://bucket/prefix/
+                         for --sink s3; stream key for --sink redis-stream
   --name <name>          flow name (default <source>-to-<sink>; names the state directory)
+  With --sink stdout the records are the output: the run summary goes to stderr instead.
 
 Runtime options:
   --parallelism <n>      readers, each on its own worker thread (default: number of cores)

@@ -94,13 +94,18 @@ that \`npm run -s local:aws\` prints (without them: real AWS, with your credenti
 
 Flow (else ADF_FLOW from the environment):
   --flow-json <json>            the flow as ADF_FLOW, e.g. '{"name":"orders","source":"file",...}'
-  --source, --path, --format, --include, --exclude, --no-recursive, --delimiter, --quote,
-  --sink, --out, --name         the flag form, as in adf run
+  --source … --sink … --out …   the flag form with every source and sink flag of adf run (see
+                                adf run --help: --path, --format, --redis-url, --topic, --until,
+                                --split-size, --batch-size (records per batch), --error-budget …)
+  --name <name>                 flow name (default <source>-to-<sink>, as in adf run)
+  --dead-letter <dir|s3://…>    where bad records go (default .adf/<flow>/dead-letter); named at
+                                start, counted at the end (exit 1 when there are any)
 
 Loop options:
   --enumerate-every <d>         enumerator schedule (default 60s; off: only at start)
   --failure-handler-every <d>   failure handler schedule (default 30s; off: never)
-  --batch-size <n>              messages per reader invocation, 1-10 (default 5)
+  --messages-per-invocation <n> SQS messages per reader invocation, 1-10 (default 5; the
+                                event source mapping's batch size on Lambda)
   --reader-timeout <s>          the reader's timeout in seconds (default 120)
   --visibility-timeout <s>      seconds a received message stays hidden (default 6 x reader timeout)
   --queue per-flow|shared       per-flow: a split queue and DLQ of the flow's own, <queue>-<flow>,
@@ -108,7 +113,8 @@ Loop options:
                                 AWS_ENDPOINT_URL_SQS set); shared: ADF_SPLIT_QUEUE_URL itself
                                 (default on AWS). A reader refuses another flow's messages.
   --once                        enumerate, drain the queue, run the failure handler, exit;
-                                prints the loop's counters as JSON on stdout (exit 1 on errors)
+                                prints the loop's counters, records, badRecords and deadLetter
+                                as JSON on stdout (exit 1 on errors or bad records)
   --quiet                       report failed invocations only
   --verbose                     every invocation, DEBUG function logs, stack traces
   -h, --help                    this help

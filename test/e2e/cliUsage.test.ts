@@ -74,4 +74,18 @@ describe('adf usage', () => {
     const verbose = runAdf(['run', file, '--state-dir', join(tmp.dir, 's'), '--verbose']);
     expect(verbose.stderr.trim().split('\n').length).toBeGreaterThan(1);
   });
+
+  it('counts the records the transform dropped, in the summary and the progress line; a file source shows its share done', () => {
+    mkdirSync(join(tmp.dir, 'data'));
+    writeFileSync(join(tmp.dir, 'data', 'a.csv'), 'id\n1\n2\n3\n4\n');
+    const lib = resolve(__dirname, '..', '..', 'lib');
+    const flow = join(tmp.dir, 'odd.flow.ts');
+    writeFileSync(flow, `import { defineFlow, fileSource, nullSink } from ${JSON.stringify(lib)};
+export default defineFlow({ name: 'odd', source: fileSource({ path: ${JSON.stringify(join(tmp.dir, 'data'))} }), sink: nullSink(), transform: (v: { id: string }) => (Number(v.id) % 2 ? v : null) });
+`);
+    const r = runAdf(['run', flow, '--state-dir', join(tmp.dir, 's')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ records: 2, badRecords: 0, droppedRecords: 2 });
+    expect(r.stderr).toMatch(/\[odd\] splits 1\/1 · 100% · 2 records · .* · 2 dropped by the transform/);
+  });
 });

@@ -83,7 +83,9 @@ export function flowOptionsFromFlags(v: FlowFlagValues): FlowOptions {
   if (v.out !== undefined && SINKS_WITHOUT_OUT.has(sink)) throw new ConfigError(`--out makes no sense with --sink ${sink} (use --sink jsonl for a directory)`, { context: { field: 'out' } });
   if (v.until !== undefined && v.until !== 'latest') throw new ConfigError(`--until must be latest (got ${JSON.stringify(v.until)})`, { context: { field: 'until' } });
   return {
-    name: v.name ?? `${source}-to-${sink}`, source, sink, path: v.path, format: v.format,
+    // An unset name stays unset: the flow is then named <source>-to-<sink> (flowFromOptions), and
+    // the embedded runtime tells an unnamed run by it (its state directory is keyed by input and output).
+    name: v.name, source, sink, path: v.path, format: v.format,
     include: v.include, exclude: v.exclude, recursive: v['no-recursive'] ? false : undefined,
     delimiter: v.delimiter, quote: v.quote, out: v.out, deadLetter: v['dead-letter'], batchSize: n['batch-size'],
     redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start,

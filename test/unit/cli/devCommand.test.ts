@@ -20,12 +20,12 @@ describe('parseDevArgs', () => {
 
   it('builds the flow from flags, leaving unset options out', () => {
     const cmd = parseDevArgs(['--source', 'file', '--path', './data', '--sink', 'jsonl', '--out', './out', '--include', '*.csv']);
-    expect(cmd.flow).toEqual({ name: 'file-to-jsonl', source: 'file', path: './data', sink: 'jsonl', out: './out', include: ['*.csv'] });
+    expect(cmd.flow).toEqual({ source: 'file', path: './data', sink: 'jsonl', out: './out', include: ['*.csv'] });
   });
 
-  it('takes every source flag adf run takes, with the same checks and default name', () => {
+  it('takes every source flag adf run takes, with the same checks', () => {
     const cmd = parseDevArgs(['--source', 'rafka', '--redis-url', 'redis://h:1', '--topic', 't', '--until', 'latest', '--partitions', '4', '--out', 'o', '--batch-size', '100']);
-    expect(cmd.flow).toEqual({ name: 'rafka-to-jsonl', source: 'rafka', sink: 'jsonl', out: 'o', redisUrl: 'redis://h:1', topic: 't', until: 'latest', partitions: 4, batchSize: 100 });
+    expect(cmd.flow).toEqual({ source: 'rafka', sink: 'jsonl', out: 'o', redisUrl: 'redis://h:1', topic: 't', until: 'latest', partitions: 4, batchSize: 100 });
     expect(() => parseDevArgs(['--source', 'file', '--path', 'd', '--until', 'latest'])).toThrow('--until is a flag of --source rafka, not of --source file');
     expect(() => parseDevArgs(['--source', 'file'])).toThrow('--path is required for --source file');
   });

@@ -33,7 +33,7 @@ describe('parseRunArgs', () => {
 
   it('writes JSONL into --out when no --sink is given, instead of printing the records and ignoring --out', () => {
     const cmd = parseRunArgs(['--source', 'file', '--path', 'd', '--out', 'o']);
-    expect(cmd.ref).toMatchObject({ kind: 'options', options: { sink: 'jsonl', out: 'o', name: 'file-to-jsonl' } });
+    expect(cmd.ref).toMatchObject({ kind: 'options', options: { sink: 'jsonl', out: 'o' } });
     expect(parseRunArgs(['--source', 'file', '--path', 'd']).ref).toMatchObject({ options: { sink: 'stdout' } });
   });
 

@@ -1,4 +1,4 @@
-import { quietNodeVersionWarning } from '../lib/cli/nodeVersion';
+import { quietNodeVersionWarning } from '../lib/util/nodeVersion';
 
 // Quiet the Lambda-side JSON logs and EMF metrics in tests (set POWERTOOLS_LOG_LEVEL=DEBUG to see them).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

@@ -8,7 +8,7 @@ import { parseRunArgs } from './parseRunArgs';
 import { redactText } from '../util/redact';
 import { statusCommand } from './statusCommand';
 import { adfVersion } from './version';
-import { quietNodeVersionWarning } from './nodeVersion';
+import { quietNodeVersionWarning } from '../util/nodeVersion';
 
 /** `adf <command>`; returns the exit code. Results on stdout, everything else on stderr. */
 export async function main(argv: string[]): Promise<number> {

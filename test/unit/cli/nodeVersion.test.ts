@@ -1,4 +1,4 @@
-import { quietNodeVersionWarning } from '../../../lib/cli/nodeVersion';
+import { quietNodeVersionWarning } from '../../../lib/util/nodeVersion';
 
 describe('quietNodeVersionWarning', () => {
   it('turns the AWS SDK Node-version warning off below Node 22 only, and never over the user', () => {

@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
 import { endpointFromEnv, type AwsService } from '../aws/config';
 import { ConfigError } from '../errors';
 import type { FlowOptions } from '../flow/FlowRef';
 import type { InvocationRecord, LocalEventLoopStats } from '../runtime/local';
 import { DEV_HELP } from './help';
+import { collectStatus } from './statusCommand';
+import { assertNoFlowFlags, FLOW_FLAG_OPTIONS, flowOptionsFromFlags } from './flowFlags';
 import { parseCommandArgs } from './parseCommandArgs';
 
 /** `adf dev` as parsed: the flow (undefined: ADF_FLOW from the environment) and the loop's settings. */
@@ -10,7 +13,8 @@ export interface DevCommand {
   readonly flow?: FlowOptions;
   readonly enumerateEveryMs: number;
   readonly failureHandlerEveryMs: number;
-  readonly batchSize: number;
+  /** SQS messages per reader invocation (1-10); `--batch-size` is records per batch, as in adf run. */
+  readonly messagesPerInvocation: number;
   readonly visibilityTimeoutSeconds?: number;
   readonly readerTimeoutMs: number;
   /** Enumerate once, drain the queue, run the failure handler once, exit. */
@@ -30,19 +34,16 @@ export interface DevCommand {
 export const DEV_DEFAULTS = {
   enumerateEveryMs: 60_000,
   failureHandlerEveryMs: 30_000,
-  batchSize: 5,
+  messagesPerInvocation: 5,
   readerTimeoutMs: 120_000,
   drainTimeoutMs: 30 * 60_000,
 } as const;
 
 const OPTIONS = {
   'flow-json': { type: 'string' },
-  source: { type: 'string' }, path: { type: 'string' }, format: { type: 'string' },
-  include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true },
-  'no-recursive': { type: 'boolean' }, delimiter: { type: 'string' }, quote: { type: 'string' },
-  sink: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' },
+  ...FLOW_FLAG_OPTIONS,
   'enumerate-every': { type: 'string' }, 'failure-handler-every': { type: 'string' },
-  'batch-size': { type: 'string' }, 'visibility-timeout': { type: 'string' }, 'reader-timeout': { type: 'string' },
+  'messages-per-invocation': { type: 'string' }, 'visibility-timeout': { type: 'string' }, 'reader-timeout': { type: 'string' },
   queue: { type: 'string' },
   once: { type: 'boolean' }, quiet: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -69,9 +70,9 @@ function intFlag(flag: string, value: string | undefined, min: number, max: numb
 /** Parses `adf dev` arguments; every mistake is a ConfigError naming the flag. */
 export function parseDevArgs(args: string[]): DevCommand {
   const v = parseCommandArgs('dev', { args, options: OPTIONS, allowPositionals: false }).values;
-  if (v['flow-json'] !== undefined && v.source !== undefined) throw new ConfigError('give either --flow-json or --source …, not both');
   let flow: FlowOptions | undefined;
   if (v['flow-json'] !== undefined) {
+    assertNoFlowFlags(v, '--flow-json');
     try {
       flow = JSON.parse(v['flow-json']) as FlowOptions;
     } catch (e) {
@@ -79,13 +80,10 @@ export function parseDevArgs(args: string[]): DevCommand {
     }
     if (typeof flow !== 'object' || flow === null || Array.isArray(flow)) throw new ConfigError('--flow-json must be a JSON object of flow options', { context: { field: 'flow-json' } });
   } else if (v.source !== undefined) {
-    const options: Record<string, unknown> = {
-      name: v.name, source: v.source, sink: v.sink ?? 'stdout', path: v.path, format: v.format,
-      include: v.include, exclude: v.exclude, recursive: v['no-recursive'] ? false : undefined,
-      delimiter: v.delimiter, quote: v.quote, out: v.out,
-    };
-    // ADF_FLOW is JSON: leave unset options out rather than writing nulls.
-    flow = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as FlowOptions;
+    // The same flags, checks and default name as adf run. ADF_FLOW is JSON: unset options are left out rather than written as nulls.
+    flow = Object.fromEntries(Object.entries(flowOptionsFromFlags(v)).filter(([, value]) => value !== undefined)) as FlowOptions;
+  } else {
+    assertNoFlowFlags(v, 'ADF_FLOW (no --source given)');
   }
   const readerTimeoutS = intFlag('reader-timeout', v['reader-timeout'], 1, 900);
   const queue = v.queue;
@@ -95,7 +93,7 @@ export function parseDevArgs(args: string[]): DevCommand {
     enumerateEveryMs: v['enumerate-every'] === undefined ? DEV_DEFAULTS.enumerateEveryMs : parseDuration('enumerate-every', v['enumerate-every']),
     failureHandlerEveryMs:
       v['failure-handler-every'] === undefined ? DEV_DEFAULTS.failureHandlerEveryMs : parseDuration('failure-handler-every', v['failure-handler-every']),
-    batchSize: intFlag('batch-size', v['batch-size'], 1, 10) ?? DEV_DEFAULTS.batchSize,
+    messagesPerInvocation: intFlag('messages-per-invocation', v['messages-per-invocation'], 1, 10) ?? DEV_DEFAULTS.messagesPerInvocation,
     visibilityTimeoutSeconds: intFlag('visibility-timeout', v['visibility-timeout'], 0, 43_200),
     readerTimeoutMs: readerTimeoutS === undefined ? DEV_DEFAULTS.readerTimeoutMs : readerTimeoutS * 1000,
     once: v.once ?? false,
@@ -144,6 +142,8 @@ export async function devCommand(args: string[]): Promise<number> {
   }
   if (cmd.flow) process.env.ADF_FLOW = JSON.stringify(cmd.flow);
   if (process.env.ADF_FLOW === undefined) throw new ConfigError('adf dev needs a flow: --flow-json, --source …, or ADF_FLOW in the environment (see adf dev --help)');
+  const flow = devFlow(parseFlowEnv(process.env.ADF_FLOW));
+  process.env.ADF_FLOW = JSON.stringify(flow);
   // EMF metric lines would drown the logs; an explicit setting wins. Set before the handlers load.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   // The functions run on this machine, whose disk lasts: local JSONL sinks and dead letters are fine here.
@@ -172,12 +172,21 @@ export async function devCommand(args: string[]): Promise<number> {
   const err = (line: string) => void process.stderr.write(`[adf dev] ${line}\n`);
   const target = ['sqs', 'dynamodb', 's3'].map((s) => `${s}=${endpointFromEnv(s as AwsService) ?? 'AWS'}`).join(' ');
   err(`flow ${config.flow.name} · table ${config.tableName} · queue ${config.queueUrl} · DLQ ${config.dlqUrl} · ${target}`);
+  err(`bad records go to ${String(flow.deadLetter)}`);
+  /** The flow's records and bad records so far, from its split rows: what the readers committed. */
+  const badRecordReport = async () => {
+    const { DynamoSplitStore } = require('../coordination/DynamoSplitStore') as typeof import('../coordination/DynamoSplitStore'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const { sharedDocumentClient } = require('../aws/dynamoDbClient') as typeof import('../aws/dynamoDbClient'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const store = new DynamoSplitStore({ client: sharedDocumentClient(), tableName: config.tableName, flow: String(config.flow.name) });
+    const { records, badRecords } = await collectStatus(store, String(config.flow.name), config.tableName);
+    return { records, badRecords, deadLetter: String(flow.deadLetter) };
+  };
 
   const loop = new LocalEventLoop({
     handlers: { enumerator: createEnumeratorHandler(), reader: createReaderHandler(), failureHandler: createFailureHandler() },
     sqs: sharedSqsClient(),
     queueUrl: config.queueUrl,
-    batchSize: cmd.batchSize,
+    batchSize: cmd.messagesPerInvocation,
     visibilityTimeoutSeconds: cmd.visibilityTimeoutSeconds,
     readerTimeoutMs: cmd.readerTimeoutMs,
     enumerateEveryMs: cmd.enumerateEveryMs,
@@ -195,8 +204,10 @@ export async function devCommand(args: string[]): Promise<number> {
     await loop.drain({ timeoutMs: DEV_DEFAULTS.drainTimeoutMs });
     await loop.invokeFailureHandler();
     const stats = await loop.stop();
-    process.stdout.write(`${JSON.stringify(stats)}\n`);
-    return stats.errors + stats.timeouts > 0 ? 1 : 0;
+    const bad = await badRecordReport();
+    if (bad.badRecords > 0) err(`${bad.badRecords} bad record(s) written to ${bad.deadLetter}`);
+    process.stdout.write(`${JSON.stringify({ ...stats, ...bad })}\n`);
+    return stats.errors + stats.timeouts > 0 || bad.badRecords > 0 ? 1 : 0;
   }
 
   const controller = new AbortController();
@@ -207,15 +218,36 @@ export async function devCommand(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  err(`running: enumerator ${every(cmd.enumerateEveryMs)}, failure handler ${every(cmd.failureHandlerEveryMs)}, up to ${cmd.batchSize} message(s) per reader invocation; Ctrl-C to stop`);
+  err(`running: enumerator ${every(cmd.enumerateEveryMs)}, failure handler ${every(cmd.failureHandlerEveryMs)}, up to ${cmd.messagesPerInvocation} message(s) per reader invocation; Ctrl-C to stop`);
   try {
     const stats = await loop.runUntil(controller.signal);
     err(formatDevSummary(stats));
-    return 0;
+    const bad = await badRecordReport();
+    err(`records ${bad.records}, bad records ${bad.badRecords}${bad.badRecords > 0 ? ` (in ${bad.deadLetter})` : ''}`);
+    return bad.badRecords > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function parseFlowEnv(raw: string): FlowOptions {
+  try {
+    return JSON.parse(raw) as FlowOptions;
+  } catch (e) {
+    throw new ConfigError(`ADF_FLOW must be JSON: ${(e as Error).message}`, { context: { field: 'ADF_FLOW' } });
+  }
+}
+
+/**
+ * The flow as `adf dev` runs it: named like adf run names it (`<source>-to-<sink>`), and its
+ * bad records in a directory of its own, `.adf/<flow>/dead-letter` as with adf run, rather
+ * than a directory in /tmp shared by every flow.
+ */
+export function devFlow(flow: FlowOptions, cwd = process.cwd()): FlowOptions {
+  const name = flow.name ?? `${flow.source}-to-${flow.sink}`;
+  const deadLetter = typeof flow.deadLetter === 'string' && flow.deadLetter !== '' ? flow.deadLetter : resolve(cwd, '.adf', name, 'dead-letter');
+  return { ...flow, name, deadLetter };
 }
 
 function every(ms: number): string {

@@ -8,9 +8,11 @@ Usage:
   adf status [<flow>] [--json]           the flow's splits in the DynamoDB split table (or --state-dir DIR)
   adf retry|reset|forget|redrive <flow>  fix splits: see adf retry --help
   adf ui [--state-dir DIR | --flow NAME] [--port 8080]  a web page of the splits, refreshing itself
-  adf --help | adf <command> --help
+  adf --help | adf <command> --help | adf --version
 
-Results (the run summary, JSON) go to stdout; progress and logs go to stderr.
+Results (the run summary, JSON) go to stdout; progress and logs go to stderr (the summary too
+when the records themselves go to stdout: --sink stdout). adf with no command prints this on
+stderr and exits 2; --help prints it on stdout.
 Exit codes: 0 ok · 1 records dead-lettered or splits failed · 2 bad usage · 130 interrupted.
 `;
 
@@ -44,10 +46,12 @@ Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias
   --start <where>        where a new group starts: earliest | latest | <entry id> (default earliest)
 
 Sink options (flag form):
-  --sink <type>          jsonl | stdout | null | redis-stream
-  --out <dir|stream>     output directory for --sink jsonl (one part file per split); stream key for --sink redis-stream
+  --sink <type>          jsonl | s3 | stdout | null | redis-stream (default: jsonl with --out, else stdout)
+  --out <dir|url|stream> output directory for --sink jsonl (one part file per split); s3://bucket/prefix/
+                         for --sink s3; stream key for --sink redis-stream
   --name <name>          flow name (default <source>-to-<sink>); with it the state is .adf/<name>, without it
                          .adf/<source>-to-<sink>-<hash of what it reads and where it writes>
+  With --sink stdout the records are the output: the run summary goes to stderr instead.
 
 Runtime options:
   --parallelism <n>      readers, each on its own worker thread (default: number of cores)
@@ -97,13 +101,18 @@ that \`npm run -s local:aws\` prints (without them: real AWS, with your credenti
 
 Flow (else ADF_FLOW from the environment):
   --flow-json <json>            the flow as ADF_FLOW, e.g. '{"name":"orders","source":"file",...}'
-  --source, --path, --format, --include, --exclude, --no-recursive, --delimiter, --quote,
-  --sink, --out, --name         the flag form, as in adf run
+  --source … --sink … --out …   the flag form with every source and sink flag of adf run (see
+                                adf run --help: --path, --format, --redis-url, --topic, --until,
+                                --split-size, --batch-size (records per batch), --error-budget …)
+  --name <name>                 flow name (default <source>-to-<sink>, as in adf run)
+  --dead-letter <dir|s3://…>    where bad records go (default .adf/<flow>/dead-letter); named at
+                                start, counted at the end (exit 1 when there are any)
 
 Loop options:
   --enumerate-every <d>         enumerator schedule (default 60s; off: only at start)
   --failure-handler-every <d>   failure handler schedule (default 30s; off: never)
-  --batch-size <n>              messages per reader invocation, 1-10 (default 5)
+  --messages-per-invocation <n> SQS messages per reader invocation, 1-10 (default 5; the
+                                event source mapping's batch size on Lambda)
   --reader-timeout <s>          the reader's timeout in seconds (default 120)
   --visibility-timeout <s>      seconds a received message stays hidden (default 6 x reader timeout)
   --queue per-flow|shared       per-flow: a split queue and DLQ of the flow's own, <queue>-<flow>,
@@ -111,7 +120,8 @@ Loop options:
                                 AWS_ENDPOINT_URL_SQS set); shared: ADF_SPLIT_QUEUE_URL itself
                                 (default on AWS). A reader refuses another flow's messages.
   --once                        enumerate, drain the queue, run the failure handler, exit;
-                                prints the loop's counters as JSON on stdout (exit 1 on errors)
+                                prints the loop's counters, records, badRecords and deadLetter
+                                as JSON on stdout (exit 1 on errors or bad records)
   --quiet                       report failed invocations only
   --verbose                     every invocation, DEBUG function logs, stack traces
   -h, --help                    this help

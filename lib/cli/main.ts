@@ -2,21 +2,34 @@ import { AdfError, ConfigError } from '../errors';
 import { exitCodeFor } from '../runtime/RunSummary';
 import { replayDeadLetters, runEmbedded } from '../runtime/embedded';
 import { devCommand } from './devCommand';
+import { preloadFlow } from './flowLoadError';
 import { MAIN_HELP, REPLAY_HELP, RUN_HELP } from './help';
 import { parseRunArgs } from './parseRunArgs';
 import { redactText } from '../util/redact';
 import { statusCommand } from './statusCommand';
 import { adminCommand, ADMIN_COMMANDS } from './adminCommands';
 import { uiCommand } from './uiCommand';
+import { adfVersion } from './version';
+import { quietNodeVersionWarning } from '../util/nodeVersion';
 
 /** `adf <command>`; returns the exit code. Results on stdout, everything else on stderr. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const verbose = argv.includes('--verbose');
+  quietNodeVersionWarning();
   try {
-    if (!command || command === '--help' || command === '-h' || command === 'help') {
+    // Asked for help: stdout, exit 0. No command at all is a usage error: stderr, exit 2.
+    if (!command) {
+      process.stderr.write(MAIN_HELP);
+      return 2;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(MAIN_HELP);
-      return command ? 0 : 2;
+      return 0;
+    }
+    if (command === '--version' || command === '-V' || command === 'version') {
+      process.stdout.write(`${adfVersion()}\n`);
+      return 0;
     }
     if (command === 'run') return await run(rest);
     if (command === 'replay-dead-letters') return await run(rest, 'replay');
@@ -36,6 +49,7 @@ async function run(args: string[], mode: 'run' | 'replay' = 'run'): Promise<numb
     process.stdout.write(mode === 'run' ? RUN_HELP : REPLAY_HELP);
     return 0;
   }
+  const sinkType = cmd.ref.kind === 'options' ? cmd.ref.options.sink : (await preloadFlow(cmd.ref, cmd.verbose))?.sink.type;
   if (mode === 'replay' && cmd.runtime.fresh) throw new ConfigError('--fresh makes no sense with replay-dead-letters: it would forget the state whose dead letters it replays');
   const controller = new AbortController();
   const onSigint = () => {
@@ -48,7 +62,9 @@ async function run(args: string[], mode: 'run' | 'replay' = 'run'): Promise<numb
   try {
     const options = { ...cmd.runtime, signal: controller.signal };
     const summary = mode === 'run' ? await runEmbedded(cmd.ref, options) : await replayDeadLetters(cmd.ref, options);
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    // With --sink stdout the records are the results: the summary joins the logs on stderr, so `| jq` sees data only.
+    const results = sinkType === 'stdout' ? process.stderr : process.stdout;
+    results.write(`${JSON.stringify(summary, null, 2)}\n`);
     if (summary.deadLetterDir) process.stderr.write(`${summary.badRecords} bad record(s) written to ${summary.deadLetterDir}\n`);
     return exitCodeFor(summary);
   } finally {

@@ -1,9 +1,10 @@
 import type { EnumeratorRow, ServerlessSplitStore, SplitCounts } from '../coordination/ServerlessSplitStore';
 import type { SplitRow } from '../coordination/SplitStore';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { flowLag, splitLag, type FlowLag, type SplitLag } from '../coordination/SplitLag';
 import { readStateDir } from './status/readStateDir';
 import { withRafkaLag } from './status/rafkaLag';
-import { ConfigError } from '../errors';
+import { AdfError, ConfigError } from '../errors';
 import { STATUS_HELP } from './help';
 import { parseCommandArgs } from './parseCommandArgs';
 
@@ -107,11 +108,24 @@ function lease(row: SplitRow, now: number): string {
   return seconds >= 0 ? `${seconds}s` : `expired ${-seconds}s ago`;
 }
 
-function enumeratorLine(row: EnumeratorRow<unknown> | undefined): string {
+function enumeratorLine(row: EnumeratorRow<unknown> | undefined, counts: StatusReport['counts']): string {
   if (!row) return 'enumerator: not run yet';
   const discovery = row.noMoreSplits ? 'discovery done (no more splits)' : row.cursor === undefined ? 'discovering' : 'discovering (cursor saved)';
   const cursor = row.cursor === undefined ? '' : ` · cursor ${truncate(JSON.stringify(row.cursor), 40)}`;
-  return `enumerator: ${discovery} · complete: ${row.complete ? 'yes' : 'no'}${cursor} · updated ${new Date(row.updatedAt).toISOString()}`;
+  return `enumerator: ${discovery} · ${completeness(row, counts)}${cursor} · updated ${new Date(row.updatedAt).toISOString()}`;
+}
+
+/**
+ * Whether the flow is done, judged from the rows read now. The enumerator row's own
+ * `complete` is what it saw at its last run, often while splits were still running: it said
+ * "no" after everything had finished, until the next scheduled run.
+ */
+export function completeness(row: EnumeratorRow<unknown>, counts: StatusReport['counts']): string {
+  const open = counts.PENDING + counts.ASSIGNED;
+  // An unbounded source (a live topic) never says "no more splits": it is never complete.
+  if (!row.noMoreSplits) return 'complete: no (discovery goes on: more splits may come)';
+  if (open > 0) return `complete: no (${open} split(s) PENDING or ASSIGNED)`;
+  return counts.FAILED > 0 ? `complete: yes, ${counts.FAILED} split(s) FAILED` : 'complete: yes';
 }
 
 function lagLine(lag: FlowLag): string {
@@ -130,7 +144,7 @@ export function formatStatusTable(report: StatusReport, now = Date.now()): strin
   const lines = [
     `flow ${report.flow} · table ${report.table}`,
     `splits ${counts.total}: PENDING ${counts.PENDING} · ASSIGNED ${counts.ASSIGNED} · FINISHED ${counts.FINISHED} · FAILED ${counts.FAILED} · records ${report.records} · bad records ${report.badRecords}`,
-    ...(report.table.startsWith('state dir ') ? [] : [enumeratorLine(report.enumerator)]),
+    ...(report.table.startsWith('state dir ') ? [] : [enumeratorLine(report.enumerator, counts)]),
     lagLine(report.lag),
   ];
   if (report.splits.length === 0) return `${lines.join('\n')}\n`;
@@ -179,7 +193,9 @@ export async function statusCommand(args: string[]): Promise<number> {
   const { sharedDocumentClient } = require('../aws/dynamoDbClient') as typeof import('../aws/dynamoDbClient');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const store = new DynamoSplitStore({ client: sharedDocumentClient(), tableName: table, flow });
-  const report = await withRafkaLag(await collectStatus(store, flow, table), cmd.redisUrl);
+  const collected = await collectStatus(store, flow, table);
+  if (collected.splits.length === 0 && collected.enumerator === undefined) throw noSuchFlowError(flow, table, await listFlows(sharedDocumentClient(), table));
+  const report = await withRafkaLag(collected, cmd.redisUrl);
   process.stdout.write(cmd.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusTable(report));
   return 0;
 }
@@ -195,4 +211,31 @@ function flowNameFromEnv(): string {
     }
   }
   throw new ConfigError('adf status needs a flow name: adf status <flow> (or ADF_FLOW with a "name")', { context: { field: 'flow' } });
+}
+
+/**
+ * The flows that have an enumerator row in the table. A scan, but only when the flow asked
+ * for is not there: naming the ones that are beats printing zeros for a typo.
+ */
+export async function listFlows(client: Pick<DynamoDBDocumentClient, 'send'>, table: string): Promise<string[]> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { ScanCommand } = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
+  const { ENUMERATOR_SORT_KEY, FLOW_KEY_PREFIX } = require('../aws/splitTable') as typeof import('../aws/splitTable');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const flows = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: table, ProjectionExpression: 'pk', FilterExpression: 'sk = :e', ExpressionAttributeValues: { ':e': ENUMERATOR_SORT_KEY }, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) if (typeof item.pk === 'string' && item.pk.startsWith(FLOW_KEY_PREFIX)) flows.add(item.pk.slice(FLOW_KEY_PREFIX.length));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return [...flows].sort();
+}
+
+/** `adf status <typo>` exits 1 naming what is there, rather than 0 with zeros. */
+export function noSuchFlowError(flow: string, table: string, flows: readonly string[]): AdfError {
+  const there = flows.length === 0 ? 'it holds no flow yet' : `flows there: ${flows.join(', ')}`;
+  return new AdfError(`no flow "${flow}" in the split table ${table} (${there})`, { context: { field: 'flow' } });
 }

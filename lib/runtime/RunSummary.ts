@@ -5,6 +5,8 @@ export interface RunSummary {
   /** Records committed to the sink by this run. */
   readonly records: number;
   readonly badRecords: number;
+  /** Records the flow's transform dropped (returned null or undefined for) in this run. */
+  readonly droppedRecords: number;
   readonly bytes: number;
   readonly splits: { readonly total: number; readonly finished: number; readonly failed: number; readonly pending: number };
   readonly seconds: number;

@@ -1,5 +1,5 @@
 import type { SplitStore } from '../../coordination/SplitStore';
-import type { SourceSplit, SplitSerializer } from '../../source-support/SourceSplit';
+import type { SerializedSplit, SourceSplit, SplitSerializer } from '../../source-support/SourceSplit';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import type { SplitEnumeratorContext } from '../../source-support/SplitEnumerator';
 
@@ -20,7 +20,7 @@ export class EmbeddedEnumeratorContext<S extends SourceSplit> implements SplitEn
     private readonly serializer: SplitSerializer<S>,
     private readonly target: AssignmentTarget,
     private readonly onError: (error: Error) => void,
-    private readonly onRegistered: (count: number) => void = () => undefined,
+    private readonly onRegistered: (count: number, serialized: readonly SerializedSplit[]) => void = () => undefined,
     private readonly onWarning: (message: string) => void = () => undefined,
   ) {}
 
@@ -42,8 +42,9 @@ export class EmbeddedEnumeratorContext<S extends SourceSplit> implements SplitEn
   }
 
   async registerSplits(splits: S[]): Promise<S[]> {
-    const created = new Set((await this.store.createSplits(splits.map((s) => serializeSplit(this.serializer, s)))).map((s) => s.splitId));
-    this.onRegistered(created.size);
+    const fresh = await this.store.createSplits(splits.map((s) => serializeSplit(this.serializer, s)));
+    const created = new Set(fresh.map((s) => s.splitId));
+    this.onRegistered(created.size, fresh);
     return splits.filter((s) => created.has(s.splitId));
   }
 

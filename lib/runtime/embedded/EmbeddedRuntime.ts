@@ -7,6 +7,7 @@ import { isFlow } from '../../flow/Flow';
 import type { Flow } from '../../flow/Flow';
 import type { FlowRef } from '../../flow/FlowRef';
 import { loadFlow } from '../../flow/loadFlow';
+import { Boundedness } from '../../source-support/Boundedness';
 import type { BatchLimits } from '../../source-support/RecordBatch';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import type { SerializedSplit, SourceSplit } from '../../source-support/SourceSplit';
@@ -18,6 +19,7 @@ import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
 import { InProcessReaderHost } from './InProcessReaderHost';
 import type { ReaderMessage } from './messages';
 import { ProgressReporter } from './ProgressReporter';
+import { splitWorkBytes } from './splitWorkBytes';
 import type { ReaderHost } from './ReaderHost';
 import { WorkerReaderHost } from './WorkerReaderHost';
 import { openRunState } from './openRunState';
@@ -75,7 +77,9 @@ class EmbeddedRun {
   private warningsLeftOut = 0;
   private readonly pendingActions = new Set<Promise<void>>();
   private savedEnumeratorState: string | undefined;
-  private readonly counters = { records: 0, badRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
+  private readonly counters = { records: 0, badRecords: 0, droppedRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
+  /** Bytes this run has to read, while every split's size is known (undefined once one is not: no percentage then). */
+  private workBytes: number | undefined = 0;
   private enumerator!: SplitEnumerator<SourceSplit, unknown>;
   private readonly log: (line: string) => void;
   private finish!: (error?: Error) => void;
@@ -98,13 +102,17 @@ class EmbeddedRun {
       assign: (split, readerId) => this.assign(split, readerId),
       noMoreSplits: (readerId) => this.hosts.get(readerId)?.send({ type: 'noMoreSplits' }),
       readerIds: () => [...this.hosts.keys()],
-    }, (e) => this.finish(e), (n) => (this.counters.total += n), (message) => this.warn(message));
+    }, (e) => this.finish(e), (count, fresh) => {
+      this.counters.total += count;
+      for (const split of fresh) this.addWork(split.data);
+    }, (message) => this.warn(message));
     this.enumerator = this.flow.source.createEnumerator(ctx, await this.store.getEnumeratorState());
     const unfinished = await this.restoreUnfinished();
     if (unfinished.length > 0) this.log(`[${this.flow.name}] resuming ${unfinished.length} unfinished split(s) from ${this.stateDir}`);
     this.enumerator.addSplitsBack(unfinished, -1);
 
-    const progress = new ProgressReporter(this.flow.name, () => ({ ...this.counters, splitsFinished: this.counters.finished, splitsTotal: this.counters.total }), this.options.progress ?? true);
+    const bounded = this.flow.source.boundedness === Boundedness.BOUNDED;
+    const progress = new ProgressReporter(this.flow.name, () => ({ ...this.counters, splitsFinished: this.counters.finished, splitsTotal: this.counters.total, ...(bounded && this.workBytes ? { totalBytes: this.workBytes } : {}) }), this.options.progress ?? true);
     const done = new Promise<void>((resolve, reject) => (this.finish = (e) => (e ? reject(e) : resolve())));
     const onAbort = () => this.hosts.forEach((h) => void h.terminate());
     this.options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -137,13 +145,21 @@ class EmbeddedRun {
     else this.warningsLeftOut++;
   }
 
+  private addWork(data: unknown): void {
+    const bytes = splitWorkBytes(data);
+    this.workBytes = bytes === undefined || this.workBytes === undefined ? undefined : this.workBytes + bytes;
+  }
+
   private async restoreUnfinished(): Promise<SourceSplit[]> {
     const splits: SourceSplit[] = [];
     if (this.options.retryFailed !== false) await this.retryFailed();
     for await (const row of this.store.list()) {
       this.counters.total++;
       if (row.status === SplitStatus.FINISHED) this.counters.finished++;
-      if (row.status === SplitStatus.PENDING || row.status === SplitStatus.ASSIGNED) splits.push(deserializeSplit(this.flow.source.splitSerializer, row.split));
+      if (row.status === SplitStatus.PENDING || row.status === SplitStatus.ASSIGNED) {
+        splits.push(deserializeSplit(this.flow.source.splitSerializer, row.split));
+        this.addWork(row.split.data);
+      }
     }
     return splits;
   }
@@ -207,6 +223,7 @@ class EmbeddedRun {
         }
         this.counters.records += m.commit.records;
         this.counters.badRecords += m.commit.badRecords;
+        this.counters.droppedRecords += m.droppedRecords ?? 0;
         this.counters.bytes += m.bytes;
         host.send({ type: 'commitAck', requestId: m.requestId });
         await this.persistEnumeratorState();
@@ -298,6 +315,7 @@ class EmbeddedRun {
       status: interrupted ? 'interrupted' : splits.pending > 0 ? 'failed' : 'completed',
       records: this.counters.records,
       badRecords: this.counters.badRecords,
+      droppedRecords: this.counters.droppedRecords,
       bytes: this.counters.bytes,
       splits,
       seconds: Math.round(seconds * 1000) / 1000,

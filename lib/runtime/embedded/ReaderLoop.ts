@@ -90,7 +90,7 @@ export class ReaderLoop {
     const dlq = bad.length > 0 ? await deadLetter.write({ ...call, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: held.sinkState.dlq }) : held.sinkState.dlq;
     const sinkState = { out, dlq };
     const split = serializeSplit(this.flow.source.splitSerializer, batch.split);
-    await this.commit({ splitId: batch.splitId, leaseToken: held.leaseToken, bytes: batch.bytes, commit: { split, finished: batch.finished, sinkState, records: transformed.records.length, badRecords: bad.length } });
+    await this.commit({ splitId: batch.splitId, leaseToken: held.leaseToken, bytes: batch.bytes, droppedRecords: transformed.droppedRecords, commit: { split, finished: batch.finished, sinkState, records: transformed.records.length, badRecords: bad.length } });
     held.sinkState = sinkState;
     if (batch.finished) this.held.delete(batch.splitId);
     await this.reader!.notifyBatchCommitted(batch);

@@ -10,7 +10,7 @@ export type CoordinatorMessage =
 
 export type ReaderMessage =
   | { readonly type: 'splitRequest' }
-  | { readonly type: 'commit'; readonly requestId: number; readonly splitId: string; readonly leaseToken: number; readonly commit: SplitCommit; readonly bytes: number }
+  | { readonly type: 'commit'; readonly requestId: number; readonly splitId: string; readonly leaseToken: number; readonly commit: SplitCommit; readonly bytes: number; readonly droppedRecords?: number }
   /** The reader could not go on with these splits; the coordinator retries or fails them. */
   | { readonly type: 'splitError'; readonly splitIds: string[]; readonly error: string; readonly stack?: string }
   /** The run must stop (the error budget is spent); nothing of the failing batch was written. */

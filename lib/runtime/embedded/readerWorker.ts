@@ -3,6 +3,11 @@ import { loadFlow } from '../../flow/loadFlow';
 import type { CoordinatorMessage, Port, ReaderMessage } from './messages';
 import { ReaderLoop } from './ReaderLoop';
 import type { ReaderWorkerData } from './WorkerReaderHost';
+import { quietNodeVersionWarning } from '../../util/nodeVersion';
+
+// A worker thread's environment is a copy taken at its start: an embedder (or a test runner's
+// sandbox) that set the variable on its own copy did not set it here.
+quietNodeVersionWarning();
 
 const data = workerData as ReaderWorkerData;
 const port: Port<CoordinatorMessage, ReaderMessage> = {

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { AdfError } from '../../errors';
 import { createLambdaContext } from './LambdaContextFactory';
+import { inInvocationScope } from './LocalInvocationScope';
 import type { LocalFunctionName } from './LocalEventLoopOptions';
 
 export type InvocationOutcome = 'ok' | 'error' | 'timeout';
@@ -86,7 +87,7 @@ export class LocalInvoker {
     const context = createLambdaContext({ functionName: `${this.options.prefix}-${fn}`, timeoutMs, region: this.options.region });
     const started = Date.now();
     this.counters.invocations[fn]++;
-    const work = call(context);
+    const work = inInvocationScope(context.awsRequestId, () => call(context));
     this.track(work);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {

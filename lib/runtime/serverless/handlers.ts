@@ -8,7 +8,7 @@ import type { EnumeratorResult } from './EnumeratorRun';
 import { runFailureHandler } from './FailureHandlerRun';
 import type { FailureHandlerResult } from './FailureHandlerRun';
 import { containerDepsReady } from './containerDeps';
-import { flushMetrics, logger, metrics } from './observability';
+import { flushMetrics, logger, useFlowDimension } from './observability';
 import { processSplitMessage } from './ReaderInvocation';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -29,7 +29,7 @@ export function createEnumeratorHandler(provide: DepsProvider = containerDepsRea
     if (typeof wanted === 'string' && wanted !== deps.flow.name) {
       throw new ConfigError(`this enumerator runs flow "${deps.flow.name}", not "${wanted}"`, { context: { field: 'flow' } });
     }
-    metrics.addDimension('flow', deps.flow.name);
+    useFlowDimension(deps.flow.name);
     try {
       // An S3 notification names its objects: just those become splits. Anything else discovers.
       const named = await deps.flow.source.splitsForEvent?.(event);
@@ -46,7 +46,7 @@ export function createReaderHandler(provide: DepsProvider = containerDepsReady) 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     logger.addContext(context);
     const deps = await provide();
-    metrics.addDimension('flow', deps.flow.name);
+    useFlowDimension(deps.flow.name);
     let handled = 0;
     const handle = async (record: SQSRecord) => {
       const message = parseSplitMessage(record.body);
@@ -71,7 +71,7 @@ export function createFailureHandler(provide: DepsProvider = containerDepsReady)
   return async (_event: unknown, context: Context): Promise<FailureHandlerResult> => {
     logger.addContext(context);
     const deps = await provide();
-    metrics.addDimension('flow', deps.flow.name);
+    useFlowDimension(deps.flow.name);
     try {
       return await runFailureHandler(deps);
     } finally {

@@ -17,3 +17,17 @@ export { MetricUnit };
 export function flushMetrics(): void {
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 }
+
+let flowDimension: string | undefined;
+
+/**
+ * The flow as a default dimension, set once per container: a per-invocation addDimension
+ * outlives an invocation that stored no metric (nothing flushed, nothing cleared), and
+ * Powertools then warns on every later one that the dimension "has already been added".
+ */
+export function useFlowDimension(flow: string): void {
+  if (flowDimension === flow) return;
+  if (flowDimension !== undefined) metrics.clearDefaultDimensions();
+  metrics.setDefaultDimensions({ flow });
+  flowDimension = flow;
+}

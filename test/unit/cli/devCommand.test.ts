@@ -1,16 +1,16 @@
-import { formatDevSummary, formatInvocation, parseDevArgs, parseDuration } from '../../../lib/cli/devCommand';
+import { devFlow, formatDevSummary, formatInvocation, parseDevArgs, parseDuration } from '../../../lib/cli/devCommand';
 import { ConfigError } from '../../../lib/errors';
 
 describe('parseDevArgs', () => {
   it('has defaults that match serverless.yml', () => {
     const cmd = parseDevArgs([]);
-    expect(cmd).toMatchObject({ flow: undefined, enumerateEveryMs: 60_000, failureHandlerEveryMs: 30_000, batchSize: 5, readerTimeoutMs: 120_000, once: false });
+    expect(cmd).toMatchObject({ flow: undefined, enumerateEveryMs: 60_000, failureHandlerEveryMs: 30_000, messagesPerInvocation: 5, readerTimeoutMs: 120_000, once: false });
     expect(cmd.visibilityTimeoutSeconds).toBeUndefined();
   });
 
   it('reads the loop options', () => {
-    const cmd = parseDevArgs(['--enumerate-every', '2m', '--failure-handler-every', 'off', '--batch-size', '10', '--visibility-timeout', '30', '--reader-timeout', '5', '--once']);
-    expect(cmd).toMatchObject({ enumerateEveryMs: 120_000, failureHandlerEveryMs: 0, batchSize: 10, visibilityTimeoutSeconds: 30, readerTimeoutMs: 5_000, once: true });
+    const cmd = parseDevArgs(['--enumerate-every', '2m', '--failure-handler-every', 'off', '--messages-per-invocation', '10', '--visibility-timeout', '30', '--reader-timeout', '5', '--once']);
+    expect(cmd).toMatchObject({ enumerateEveryMs: 120_000, failureHandlerEveryMs: 0, messagesPerInvocation: 10, visibilityTimeoutSeconds: 30, readerTimeoutMs: 5_000, once: true });
   });
 
   it('takes the flow as JSON', () => {
@@ -23,14 +23,27 @@ describe('parseDevArgs', () => {
     expect(cmd.flow).toEqual({ source: 'file', path: './data', sink: 'jsonl', out: './out', include: ['*.csv'] });
   });
 
+  it('takes every source flag adf run takes, with the same checks', () => {
+    const cmd = parseDevArgs(['--source', 'rafka', '--redis-url', 'redis://h:1', '--topic', 't', '--until', 'latest', '--partitions', '4', '--out', 'o', '--batch-size', '100']);
+    expect(cmd.flow).toEqual({ source: 'rafka', sink: 'jsonl', out: 'o', redisUrl: 'redis://h:1', topic: 't', until: 'latest', partitions: 4, batchSize: 100 });
+    expect(() => parseDevArgs(['--source', 'file', '--path', 'd', '--until', 'latest'])).toThrow('--until is a flag of --source rafka, not of --source file');
+    expect(() => parseDevArgs(['--source', 'file'])).toThrow('--path is required for --source file');
+  });
+
+  it('defaults the name like adf run and keeps bad records in a directory of the flow\'s own', () => {
+    expect(devFlow({ source: 'file', sink: 's3', path: 's3://b/in/' }, '/work')).toEqual({ name: 'file-to-s3', source: 'file', sink: 's3', path: 's3://b/in/', deadLetter: '/work/.adf/file-to-s3/dead-letter' });
+    expect(devFlow({ name: 'orders', source: 'file', sink: 's3', deadLetter: 's3://b/dl/' }, '/work')).toMatchObject({ name: 'orders', deadLetter: 's3://b/dl/' });
+  });
+
   it.each([
-    [['--batch-size', '11'], '--batch-size must be between 1 and 10 (got "11")'],
+    [['--messages-per-invocation', '11'], '--messages-per-invocation must be between 1 and 10 (got "11")'],
+    [['--flow-json', '{}', '--path', 'd'], '--path belongs to the flag form'],
     [['--reader-timeout', 'long'], '--reader-timeout must be a whole number (got "long")'],
     [['--enumerate-every', 'soon'], '--enumerate-every must be a duration such as 30s, 5m, 500ms or off (got "soon")'],
     [['--flow-json', '{nope'], '--flow-json must be JSON'],
     [['--flow-json', '[1]'], '--flow-json must be a JSON object'],
-    [['--flow-json', '{}', '--source', 'file'], 'give either --flow-json or --source'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--flow-json', '{}', '--source', 'file'], '--source belongs to the flag form (--source …); --flow-json sets its own flow'],
+    [['--bogus'], 'unknown flag --bogus'],
   ])('rejects %j with a message naming the flag', (args, message) => {
     expect(() => parseDevArgs(args)).toThrow(ConfigError);
     expect(() => parseDevArgs(args)).toThrow(message);

@@ -1,6 +1,6 @@
 import type { EnumeratorRow } from '../../../lib/coordination/ServerlessSplitStore';
 import type { SplitRow } from '../../../lib/coordination/SplitStore';
-import { collectStatus, formatStatusTable, parseStatusArgs, summarizeCheckpoint, truncate } from '../../../lib/cli/statusCommand';
+import { collectStatus, completeness, formatStatusTable, noSuchFlowError, parseStatusArgs, summarizeCheckpoint, truncate } from '../../../lib/cli/statusCommand';
 import { ConfigError } from '../../../lib/errors';
 
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -56,7 +56,7 @@ describe('formatStatusTable', () => {
       [
         'flow orders · table adf-splits',
         'splits 3: PENDING 0 · ASSIGNED 1 · FINISHED 1 · FAILED 1 · records 110 · bad records 2',
-        'enumerator: discovery done (no more splits) · complete: no · cursor "c.csv" · updated 2026-01-02T03:04:05.000Z',
+        'enumerator: discovery done (no more splits) · complete: no (1 split(s) PENDING or ASSIGNED) · cursor "c.csv" · updated 2026-01-02T03:04:05.000Z',
         'lag: 0 bytes remaining · oldest PENDING split waiting 0s',
         '',
         'SPLIT  STATUS    OWNER          LEASE  TOKEN  CHECKPOINT                                       ATTEMPTS  RECORDS  LAG  ERROR',
@@ -105,9 +105,32 @@ describe('parseStatusArgs', () => {
 
   it.each([
     [['a', 'b'], 'adf status takes one flow name (got a b)'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], 'unknown flag --bogus'],
   ])('rejects %j', (args, message) => {
     expect(() => parseStatusArgs(args)).toThrow(ConfigError);
     expect(() => parseStatusArgs(args)).toThrow(message);
+  });
+});
+
+describe('completeness', () => {
+  const counts = (open: number, failed = 0) => ({ PENDING: open, ASSIGNED: 0, FINISHED: 5, FAILED: failed, total: 5 + open + failed });
+
+  it('says yes once every split ended, though the enumerator row (written at its last run) still says no', () => {
+    expect(completeness({ noMoreSplits: true, complete: false, updatedAt: NOW }, counts(0))).toBe('complete: yes');
+    expect(completeness({ noMoreSplits: true, complete: false, updatedAt: NOW }, counts(0, 2))).toBe('complete: yes, 2 split(s) FAILED');
+  });
+
+  it('says why not otherwise', () => {
+    expect(completeness({ noMoreSplits: true, complete: false, updatedAt: NOW }, counts(3))).toBe('complete: no (3 split(s) PENDING or ASSIGNED)');
+    expect(completeness({ noMoreSplits: false, complete: false, updatedAt: NOW }, counts(0))).toBe('complete: no (discovery goes on: more splits may come)');
+  });
+});
+
+describe('noSuchFlowError', () => {
+  it('names the flows that are there, exits 1 (not a usage error)', () => {
+    const error = noSuchFlowError('ordres', 'adf-splits', ['invoices', 'orders']);
+    expect(error).not.toBeInstanceOf(ConfigError);
+    expect(error.message).toBe('no flow "ordres" in the split table adf-splits (flows there: invoices, orders)');
+    expect(noSuchFlowError('x', 't', []).message).toBe('no flow "x" in the split table t (it holds no flow yet)');
   });
 });

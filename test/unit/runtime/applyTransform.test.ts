@@ -8,7 +8,8 @@ describe('applyTransform', () => {
   });
 
   it('maps, drops, and fans out with deterministic ids', async () => {
-    const { records } = await applyTransform(input, (n: number) => (n === 1 ? n * 10 : n === 2 ? null : [n, -n]), 's');
+    const { records, droppedRecords } = await applyTransform(input, (n: number) => (n === 1 ? n * 10 : n === 2 ? null : [n, -n]), 's');
+    expect(droppedRecords).toBe(1);
     expect(records).toEqual([
       { id: 's@1', value: 10 },
       { id: 's@3/0', value: 3 },

@@ -28,6 +28,12 @@ export interface SplitQueue {
   enqueue(messages: SplitMessage[], delaySeconds?: number): Promise<void>;
   deadLetter(message: FailedSplitMessage): Promise<void>;
   /**
+   * Moves a body no reader can parse to the dead-letter queue as it is (the `unreadable` kind of
+   * parseDeadLetterMessage), with the reason as a message attribute, instead of letting SQS
+   * deliver it ten times over two hours first. Optional for queues that have no DLQ.
+   */
+  deadLetterUnreadable?(body: string, reason: string): Promise<void>;
+  /**
    * Optional: messages on the queue now (approximate: waiting, delayed and in flight). The
    * failure handler holds back a second re-send for a split while this is above zero: the first
    * one is still queued, and re-sending each waiting split again would multiply a backlog.

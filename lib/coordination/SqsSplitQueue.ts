@@ -85,6 +85,16 @@ export class SqsSplitQueue implements SplitQueue {
     }
   }
 
+  async deadLetterUnreadable(body: string, reason: string): Promise<void> {
+    try {
+      await this.client.send(
+        new SendMessageCommand({ QueueUrl: this.dlqUrl, MessageBody: body === '' ? '(empty body)' : body, MessageAttributes: { 'adf-reason': { DataType: 'String', StringValue: reason.slice(0, 1000) } } }),
+      );
+    } catch (error) {
+      throw wrapAwsError(error, 'dead-letter an unreadable split message', { queueUrl: this.dlqUrl });
+    }
+  }
+
   async messagesOnQueue(): Promise<number> {
     try {
       const { Attributes: a = {} } = await this.client.send(

@@ -8,7 +8,8 @@ import type { EnumeratorResult } from './EnumeratorRun';
 import { runFailureHandler } from './FailureHandlerRun';
 import type { FailureHandlerResult } from './FailureHandlerRun';
 import { containerDepsReady } from './containerDeps';
-import { flushMetrics, logger, useFlowDimension } from './observability';
+import { flushMetrics, logger, metrics, MetricUnit, useFlowDimension } from './observability';
+import type { SplitMessage } from '../../coordination/SplitQueue';
 import { processSplitMessage } from './ReaderInvocation';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -49,7 +50,8 @@ export function createReaderHandler(provide: DepsProvider = containerDepsReady) 
     useFlowDimension(deps.flow.name);
     let handled = 0;
     const handle = async (record: SQSRecord) => {
-      const message = parseSplitMessage(record.body);
+      const message = await parseOrDeadLetter(deps, record);
+      if (!message) return 'malformed';
       const clock = { owner: context.awsRequestId, remainingMs: () => context.getRemainingTimeInMillis(), firstMessage: handled++ === 0 };
       logger.appendKeys({ splitId: message.splitId });
       try {
@@ -78,4 +80,23 @@ export function createFailureHandler(provide: DepsProvider = containerDepsReady)
       flushMetrics();
     }
   };
+}
+
+/**
+ * A body that is no split message can never succeed: retrying it only delays the alert (SQS
+ * would deliver it maxReceiveCount times over hours, silently). It goes to the DLQ at once, as
+ * it is, with one error log line; the record counts as handled. If that send fails, the record
+ * fails and SQS delivers it again.
+ */
+async function parseOrDeadLetter(deps: ServerlessDeps, record: SQSRecord): Promise<SplitMessage | undefined> {
+  try {
+    return parseSplitMessage(record.body);
+  } catch (error) {
+    const reason = (error as Error).message;
+    if (!deps.queue.deadLetterUnreadable) throw error;
+    await deps.queue.deadLetterUnreadable(record.body, reason);
+    logger.error('malformed split message moved to the dead-letter queue', { messageId: record.messageId, reason });
+    metrics.addMetric('malformedMessages', MetricUnit.Count, 1);
+    return undefined;
+  }
 }

@@ -24,7 +24,7 @@ const OPTIONS = {
   verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'redis-url': { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' },
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
-  'split-size': { type: 'string' }, 'after-finish': { type: 'string' },
+  'split-size': { type: 'string' }, 'after-finish': { type: 'string' }, 'key-field': { type: 'string' },
   'error-budget': { type: 'string' }, 'error-budget-after': { type: 'string' }, 'no-retry-failed': { type: 'boolean' },
 } as const;
 
@@ -70,7 +70,7 @@ export function parseRunArgs(args: string[]): RunCommand {
           name: v.name, source: v.source ?? '', sink: v.sink ?? 'stdout', path: v.path, format: v.format,
           include: v.include, exclude: v.exclude, recursive: v['no-recursive'] ? false : undefined,
           delimiter: v.delimiter, quote: v.quote, out: v.out, deadLetter: v['dead-letter'], batchSize: n['batch-size'],
-          redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start,
+          redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start, keyField: v['key-field'],
           splitSize: v['split-size'] === undefined ? undefined : parseSplitSizeFlag(v['split-size']),
           afterFinish: v['after-finish'] === undefined ? undefined : parseAfterFinishFlag(v['after-finish']),
           errorBudget: errorBudgetFlags(v['error-budget'], n['error-budget-after']),

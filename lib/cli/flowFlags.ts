@@ -15,6 +15,7 @@ export const FLOW_FLAG_OPTIONS = {
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
   sink: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, 'dead-letter': { type: 'string' },
   'batch-size': { type: 'string' }, 'error-budget': { type: 'string' }, 'error-budget-after': { type: 'string' },
+  'key-field': { type: 'string' },
 } as const;
 
 export type FlowFlagValues = { readonly [K in keyof typeof FLOW_FLAG_OPTIONS]?: (typeof FLOW_FLAG_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof FLOW_FLAG_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -29,7 +30,7 @@ const SOURCE_FLAGS: Readonly<Record<string, readonly string[]>> = {
 };
 const SOURCE_ALIASES: Readonly<Record<string, string>> = { 'redis-stream': 'rafka' };
 /** A sink that needs a source-looking flag: the Redis stream sink takes --redis-url too. */
-const SINK_FLAGS: Readonly<Record<string, readonly string[]>> = { 'redis-stream': ['redis-url'] };
+const SINK_FLAGS: Readonly<Record<string, readonly string[]>> = { 'redis-stream': ['redis-url'], rafka: ['redis-url', 'topic'] };
 /** Sinks that write nowhere --out could name. */
 const SINKS_WITHOUT_OUT = new Set(['stdout', 'null']);
 
@@ -89,7 +90,7 @@ export function flowOptionsFromFlags(v: FlowFlagValues): FlowOptions {
     name: v.name, source, sink, path: v.path, format: v.format,
     include: v.include, exclude: v.exclude, recursive: v['no-recursive'] ? false : undefined,
     delimiter: v.delimiter, quote: v.quote, out: v.out, deadLetter: v['dead-letter'], batchSize: n['batch-size'],
-    redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start,
+    redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start, keyField: v['key-field'],
     splitSize: v['split-size'] === undefined ? undefined : parseSplitSizeFlag(v['split-size']),
     afterFinish: v['after-finish'] === undefined ? undefined : parseAfterFinishFlag(v['after-finish']),
     minFileAge: v['min-file-age'] === undefined ? undefined : parseMinFileAgeFlag(v['min-file-age']),

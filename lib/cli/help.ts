@@ -8,6 +8,9 @@ Usage:
   adf status [<flow>] [--json]           the flow's splits in the DynamoDB split table (or --state-dir DIR)
   adf retry|reset|forget|redrive <flow>  fix splits: see adf retry --help
   adf ui [--state-dir DIR | --flow NAME] [--port 8080]  a web page of the splits, refreshing itself
+  adf topic create|describe|add-partitions <topic>  Rafka topic admin (like kafka-topics)
+  adf produce <topic> [--key-field F]    JSON Lines / CSV from stdin or --file into a Rafka topic
+  adf consume <topic> [--group G]        a Rafka topic as JSON Lines on stdout
   adf --help | adf <command> --help | adf --version
 
 Results (the run summary, JSON) go to stdout; progress and logs go to stderr (the summary too
@@ -46,12 +49,14 @@ Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias
   --start <where>        where a new group starts: earliest | latest | <entry id> (default earliest)
 
 Sink options (flag form):
-  --sink <type>          jsonl | s3 | stdout | null | redis-stream (default: jsonl with --out, else stdout)
+  --sink <type>          jsonl | s3 | stdout | null | redis-stream | rafka (default: jsonl with --out, else stdout)
   --out <dir|url|stream> output directory for --sink jsonl (one part file per split); s3://bucket/prefix/
                          for --sink s3; stream key for --sink redis-stream
   --name <name>          flow name (default <source>-to-<sink>); with it the state is .adf/<name>, without it
                          .adf/<source>-to-<sink>-<hash of what it reads and where it writes>
   With --sink stdout the records are the output: the run summary goes to stderr instead.
+  --key-field <field>    --sink rafka: partition by this field of each record (Kafka's partitioner); the
+                         topic is --topic (--out when the source is rafka too) and must exist (adf topic create)
 
 Runtime options:
   --parallelism <n>      readers, each on its own worker thread (default: number of cores)
@@ -180,4 +185,47 @@ Shows the split counts, one row per split (progress, lag, records, attempts, lea
 time left, the last error) with a Retry button on FAILED splits (as adf retry; on a state dir
 only while no run holds it) and a chart of records/s. GET /api/status returns what
 adf status --json prints. Listens on 127.0.0.1 (--host to change it); the URL goes to stdout.
+`;
+
+export const TOPIC_HELP = `adf topic — Rafka topic admin, like kafka-topics / kafka-consumer-groups
+
+  adf topic create <topic> --partitions N [--max-len M]
+  adf topic describe <topic> [--json]
+  adf topic add-partitions <topic> --to N
+
+create          writes the topic's metadata (<topic>:meta: partitions, created, retention) that
+                producers, the rafka sink, adf consume and the rafka source read: no --partitions
+                elsewhere. --max-len M: producers trim each partition to about M entries.
+describe        partitions, length, first/last entry id, and per partition each consumer group's
+                lag (entries not acknowledged yet: unread + pending) and pending entries.
+add-partitions  raises the count (never lowers it). Keys hash modulo the new count, so most keys
+                move to another partition from then on; their earlier records stay put, so per-key
+                order holds only within a partition. Running readers find the new partitions.
+  --redis-url <url>   default $ADF_REDIS_URL, $REDIS_URL
+`;
+
+export const PRODUCE_HELP = `adf produce — records into a Rafka topic, like kafka-console-producer
+
+  adf produce <topic> [--key-field F] [--id-field F] [--file P] [--format jsonl|csv]
+
+Reads JSON Lines (one object per line) or CSV with a header row from stdin or --file and appends
+each record to the partition Kafka's default partitioner gives its key (murmur2 of the key's UTF-8
+bytes): one key's records stay in order. Records without a key go round-robin. A bad line is
+reported on stderr with its number and skipped (exit 1). Prints a summary (JSON) on stdout.
+  --key-field F     the record field that is the key
+  --id-field F      idempotent: a record whose F was produced before (within a day) is not appended
+                    again, so a rerun after a crash adds only what is missing
+  --batch-size N    records per pipelined round trip (default 5000)
+  --redis-url <url> default $ADF_REDIS_URL, $REDIS_URL
+`;
+
+export const CONSUME_HELP = `adf consume — a Rafka topic as JSON Lines, like kafka-console-consumer
+
+  adf consume <topic> [--group G] [--from earliest|latest|<id>] [--max N] [--exit-at-end]
+
+Prints {"partition","id","key","value","headers"} per entry on stdout, in order per partition.
+Without --group: reads from --from (default earliest), commits nothing. With --group: reads what
+the group has not read yet (a new group starts at --from) and acknowledges what it printed.
+Follows the topic until Ctrl-C, --max N records, or with --exit-at-end the first empty poll.
+  --redis-url <url> default $ADF_REDIS_URL, $REDIS_URL
 `;

@@ -37,6 +37,9 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'status') return await statusCommand(rest);
     if (ADMIN_COMMANDS.includes(command)) return await adminCommand(command as Parameters<typeof adminCommand>[0], rest);
     if (command === 'ui') return await uiCommand(rest);
+    if (command === 'topic') return await (require('./topicCommand') as typeof import('./topicCommand')).topicCommand(rest); // eslint-disable-line @typescript-eslint/no-require-imports -- loads ioredis only for these commands
+    if (command === 'produce') return await (require('./produceCommand') as typeof import('./produceCommand')).produceCommand(rest); // eslint-disable-line @typescript-eslint/no-require-imports -- loads ioredis only for these commands
+    if (command === 'consume') return await (require('./consumeCommand') as typeof import('./consumeCommand')).consumeCommand(rest); // eslint-disable-line @typescript-eslint/no-require-imports -- loads ioredis only for these commands
     throw new ConfigError(`unknown command "${command}" (see adf --help)`);
   } catch (e) {
     return reportError(e, verbose);

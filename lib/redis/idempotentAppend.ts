@@ -21,43 +21,66 @@ export interface AppendOptions {
 const CHUNK = 500;
 
 /*
- * Atomic per chunk: for each entry, `SET <prefix><id> 1 NX EX ttl` and XADD only when the
- * marker was new. A chunk is all-or-nothing, and a retried chunk appends only what is missing.
+ * Atomic per chunk: for each entry, XADD only when there is no marker `<prefix><id>`, then
+ * `SET <prefix><id> <entry id> EX ttl`. The marker holds the entry id, so a retry learns where
+ * the entry went (markers written by older versions hold `1`). A chunk is all-or-nothing, and
+ * a retried chunk appends only what is missing. Replies are `+<new id>` or `=<marker value>`.
  * Marker keys are not declared in KEYS: fine on a single server, not on Redis Cluster.
  */
 const APPEND = new LuaScript(`
 local prefix, ttl, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local i, added = 4, 0
+local i, out = 4, {}
 while i <= #ARGV do
   local id, n = ARGV[i], tonumber(ARGV[i + 1])
-  if redis.call('SET', prefix .. id, '1', 'NX', 'EX', ttl) then
+  local marker = prefix .. id
+  local seen = redis.call('GET', marker)
+  if seen then
+    out[#out + 1] = '=' .. seen
+  else
     local fields = {}
     for j = 1, n do fields[j] = ARGV[i + 1 + j] end
+    local entry
     if maxlen > 0 then
-      redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
+      entry = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
     else
-      redis.call('XADD', KEYS[1], '*', unpack(fields))
+      entry = redis.call('XADD', KEYS[1], '*', unpack(fields))
     end
-    added = added + 1
+    redis.call('SET', marker, entry, 'EX', ttl)
+    out[#out + 1] = '+' .. entry
   end
   i = i + 2 + n
 end
-return added
+return out
 `);
 
 /**
  * Appends entries to a stream exactly once per `dedupeId` (within the marker TTL): the Redis
- * stream sink and the rafka dead-letter stream both use it, so a retried batch appends nothing twice.
+ * stream sink, the rafka sink and producer and the rafka dead-letter stream use it, so a
+ * retried batch appends nothing twice.
  *
  * @example
  * await appendOnce(client, 'out', [{ dedupeId: 'a@1-0', fields: ['id', 'a@1-0', 'data', '{}'] }], { dedupePrefix: 'out:dedupe:', dedupeTtlSeconds: 86400, maxLen: 0 });
  */
 export async function appendOnce(client: Redis, stream: string, entries: readonly AppendEntry[], options: AppendOptions): Promise<number> {
+  return (await appendOnceWithIds(client, stream, entries, options)).added;
+}
+
+/**
+ * As appendOnce, with each entry's stream id in input order: the new id, or for an entry
+ * appended before (a duplicate) the id its marker remembers. `added` counts the new ones.
+ */
+export async function appendOnceWithIds(client: Redis, stream: string, entries: readonly AppendEntry[], options: AppendOptions): Promise<{ ids: string[]; duplicate: boolean[]; added: number }> {
+  const ids: string[] = [];
+  const duplicate: boolean[] = [];
   let added = 0;
   for (let start = 0; start < entries.length; start += CHUNK) {
     const args: (string | number)[] = [options.dedupePrefix, options.dedupeTtlSeconds, options.maxLen];
     for (const e of entries.slice(start, start + CHUNK)) args.push(e.dedupeId, e.fields.length, ...e.fields);
-    added += Number(await APPEND.run(client, [stream], args));
+    for (const tagged of (await APPEND.run(client, [stream], args)) as string[]) {
+      if (tagged.startsWith('+')) added++;
+      duplicate.push(!tagged.startsWith('+'));
+      ids.push(tagged.slice(1));
+    }
   }
-  return added;
+  return { ids, duplicate, added };
 }

@@ -2,6 +2,6 @@ export { acquireRedisClient, closeRedisClients, connectionEpoch, REDIS_CLIENT_DE
 export { resolveRedisUrl, isRedisUrl, redact, DEFAULT_REDIS_URL } from './redisUrl';
 export type { RedisConnectionOptions, RedisLease } from './redisClient';
 export { isRetryableRedisError, wrapRedisError } from './redisErrors';
-export { appendOnce } from './idempotentAppend';
+export { appendOnce, appendOnceWithIds } from './idempotentAppend';
 export type { AppendEntry, AppendOptions } from './idempotentAppend';
 export { LuaScript } from './luaScript';

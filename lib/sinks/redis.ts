@@ -7,3 +7,5 @@
  */
 export { RedisStreamSink, redisStreamSink } from './RedisStreamSink';
 export type { RedisStreamSinkOptions } from './RedisStreamSink';
+export { RafkaSink, rafkaSink } from './RafkaSink';
+export type { RafkaSinkOptions } from './RafkaSink';

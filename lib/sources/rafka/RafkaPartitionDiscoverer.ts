@@ -3,7 +3,8 @@ import { acquireRedisClient } from '../../redis/redisClient';
 import { wrapRedisError } from '../../redis/redisErrors';
 import { SplitFailedError } from '../../errors';
 import type { DiscoveryPage, SplitDiscoverer } from '../../source-support/SplitDiscoverer';
-import { partitionKey } from './RafkaOptions';
+import { partitionKey, RAFKA_DEFAULTS } from './RafkaOptions';
+import { readTopicMetadata } from '../../rafka/RafkaTopicMetadata';
 import type { RafkaConfig } from './RafkaOptions';
 import { RafkaSplit } from './RafkaSplit';
 import { NO_STOP_ID, START_OF_STREAM } from './streamIds';
@@ -16,8 +17,8 @@ export interface RafkaDiscoveryCursor {
 const SCAN_COUNT = 1_000;
 
 /**
- * Finds the partitions of a topic: 0..n-1 from a configured count, or every stream whose key
- * matches the key pattern (SCAN MATCH … TYPE stream). Every pass finds all partitions; the
+ * Finds the partitions of a topic: 0..n-1 from a configured count or the topic's metadata
+ * (`<topic>:meta`, default key pattern only), or else every stream whose key matches the key pattern (SCAN MATCH … TYPE stream). Every pass finds all partitions; the
  * split store drops the ones it knows, so a partition created mid-run becomes a new split.
  *
  * Bounded runs get their stop ids here: `until: 'latest'` takes each partition's last entry
@@ -38,8 +39,11 @@ export class RafkaPartitionDiscoverer implements SplitDiscoverer<RafkaSplit, Raf
   async *discover(cursor: RafkaDiscoveryCursor | undefined): AsyncIterable<DiscoveryPage<RafkaSplit, RafkaDiscoveryCursor>> {
     const lease = acquireRedisClient(this.config.connection);
     try {
-      if (this.config.partitions !== undefined) {
-        const partitions = Array.from({ length: this.config.partitions }, (_, p) => p);
+      // The configured count, else the topic's metadata (adf topic create), else SCAN. Read on
+      // every pass, so partitions added with adf topic add-partitions become new splits.
+      const count = this.config.partitions ?? (this.config.keyPattern === RAFKA_DEFAULTS.keyPattern ? (await this.call('HGETALL', () => readTopicMetadata(lease.client, this.config.topic)))?.partitions : undefined);
+      if (count !== undefined) {
+        const partitions = Array.from({ length: count }, (_, p) => p);
         yield { splits: await this.splitsFor(lease.client, partitions), cursor: { scan: '0' } };
         return;
       }

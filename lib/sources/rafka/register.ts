@@ -17,6 +17,12 @@ registerSink(['redis-stream'], (o) => {
   const { redisStreamSink } = require('../../sinks/RedisStreamSink') as typeof import('../../sinks/RedisStreamSink');
   return redisStreamSink({ stream: requiredOption(o, 'out', '--out'), url: o.redisUrl as string | undefined });
 });
+// `--sink rafka --topic T --key-field F` (with a rafka source too, the sink's topic is --out).
+registerSink(['rafka'], (o) => {
+  const { rafkaSink } = require('../../sinks/RafkaSink') as typeof import('../../sinks/RafkaSink');
+  const topic = o.source === 'rafka' || o.source === 'redis-stream' ? requiredOption(o, 'out', '--out') : ((o.out as string | undefined) ?? requiredOption(o, 'topic', '--topic'));
+  return rafkaSink({ topic, url: o.redisUrl as string | undefined, keyField: o.keyField as string | undefined });
+});
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** `--redis-url --topic [--partitions] [--group] [--until latest] [--start …]` → rafkaSource options. */

@@ -29,6 +29,7 @@ Source options (flag form):
   --quote <char>         CSV quote character (default '"')
   --split-size <bytes>   cut uncompressed files larger than this into byte-range splits (default 64M; k/M/G suffixes)
   --after-finish <what>  once all of a file's splits are finished: leave | delete | move:<dir or s3://bucket/prefix/> (default leave)
+  --follow-symlinks <w>  input links to files: within-root (default; a link out of --path is skipped and reported) | any | never
 
 Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias redis-stream):
   --redis-url <url>      redis://[:password@]host:port, rediss:// for TLS (default $ADF_REDIS_URL, $REDIS_URL)

@@ -56,3 +56,14 @@ export function parseSplitSizeFlag(value: string, flag = '--split-size'): number
   }
   return bytes;
 }
+
+/**
+ * `--follow-symlinks within-root|any|never` as the `followSymlinks` option.
+ *
+ * @example
+ * parseFollowSymlinksFlag('never'); // 'never'
+ */
+export function parseFollowSymlinksFlag(value: string, flag = '--follow-symlinks'): 'within-root' | 'any' | 'never' {
+  if (value === 'within-root' || value === 'any' || value === 'never') return value;
+  throw new ConfigError(`${flag} must be within-root, any or never (got ${JSON.stringify(value)})`, { context: { field: 'followSymlinks' } });
+}

@@ -1,6 +1,6 @@
 import { registerSource } from '../../flow/registry';
 import { fileSource } from './FileSource';
-import { parseAfterFinishFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
+import { parseAfterFinishFlag, parseFollowSymlinksFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
 
 registerSource(['file'], (o) =>
   fileSource({
@@ -14,5 +14,6 @@ registerSource(['file'], (o) =>
     // The flag form as typed (ADF_FLOW JSON: "64M", "move:s3://…"), or already parsed by the CLI.
     splitSize: typeof o.splitSize === 'string' ? parseSplitSizeFlag(o.splitSize) : (o.splitSize as number | undefined),
     afterFinish: typeof o.afterFinish === 'string' ? parseAfterFinishFlag(o.afterFinish) : (o.afterFinish as AfterFinish | undefined),
+    followSymlinks: typeof o.followSymlinks === 'string' ? parseFollowSymlinksFlag(o.followSymlinks) : undefined,
   }),
 );

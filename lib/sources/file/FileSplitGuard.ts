@@ -56,6 +56,8 @@ export class FileSplitGuard {
       fileId = undefined; // an unparsable s3:// url
     }
     if (fileId === undefined) refuse(`${path} lies outside the source ${root}`);
+    // An empty segment ('a//b') is a key S3 keeps, but one a proxy or emulator may normalise into another.
+    if (path !== root && fileId!.split('/').includes('')) refuse(`${path} has an empty path segment`);
     if (path !== root && !isListable(fileId!, recursive)) refuse(`${path} is not a file discovery lists (hidden, a folder marker, or nested while not recursive)`);
     if (split.fileId !== fileId) refuse(`its fileId "${split.fileId}" is not the one its path has under ${root} ("${fileId}")`);
     if (!isS3Uri(path)) await this.checkLinks(path, refuse);

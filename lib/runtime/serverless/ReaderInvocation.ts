@@ -103,8 +103,9 @@ async function trustedSplit(deps: ServerlessDeps, row: SplitRow): Promise<Source
   } catch (e) {
     return `split ${row.splitId} refused, never read: its row does not decode (${(e as Error).message})`;
   }
-  if (split.splitId !== row.splitId) return `split ${row.splitId} refused, never read: its row holds split ${split.splitId}`;
-  return (await refusalOf(deps.flow.source, split)) ?? split;
+  const refused = await refusalOf(deps.flow.source, split);
+  if (refused !== undefined) return refused;
+  return split.splitId === row.splitId ? split : `split ${row.splitId} refused, never read: its row holds split ${split.splitId}`;
 }
 
 /**

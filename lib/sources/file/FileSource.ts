@@ -148,7 +148,7 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
     if (afterFinish.action === 'leave') return true;
     // The split comes from a row (the failure handler retries pending actions from rows alone):
     // a tampered one must not make it delete or move a file that is not the source's.
-    await this.guard.check(split);
+    await this.guard.check(split, { missingOk: true });
     for (const id of split.siblingIds) {
       if (id !== split.splitId && !(await isFinished(id))) return false;
     }

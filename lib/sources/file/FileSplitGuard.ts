@@ -38,7 +38,8 @@ const SYSTEM_DIRS = ['/proc', '/sys', '/dev'];
 export class FileSplitGuard {
   constructor(private readonly options: FileSplitGuardOptions) {}
 
-  async check(split: FileSplit): Promise<void> {
+  /** `missingOk`: a file that no longer exists passes (the after-finish action, idempotent, finds it gone). */
+  async check(split: FileSplit, { missingOk = false } = {}): Promise<void> {
     const { root, store, recursive } = this.options;
     const path = split.path;
     const refuse = (why: string): never => {
@@ -60,11 +61,11 @@ export class FileSplitGuard {
     if (path !== root && fileId!.split('/').includes('')) refuse(`${path} has an empty path segment`);
     if (path !== root && !isListable(fileId!, recursive)) refuse(`${path} is not a file discovery lists (hidden, a folder marker, or nested while not recursive)`);
     if (split.fileId !== fileId) refuse(`its fileId "${split.fileId}" is not the one its path has under ${root} ("${fileId}")`);
-    if (!isS3Uri(path)) await this.checkLinks(path, refuse);
+    if (!isS3Uri(path)) await this.checkLinks(path, refuse, missingOk);
   }
 
   /** Where the path really leads: under the resolved root (or, with 'never', through no link). */
-  private async checkLinks(path: string, refuse: (why: string) => never): Promise<void> {
+  private async checkLinks(path: string, refuse: (why: string) => never, missingOk: boolean): Promise<void> {
     const { root, followSymlinks } = this.options;
     let real: string;
     let realRoot: string;
@@ -72,6 +73,8 @@ export class FileSplitGuard {
       [real, realRoot] = await Promise.all([fs.realpath(path), fs.realpath(root)]);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
+      // Deleting or moving what is gone acts on nothing (a dangling link is removed or moved as the link itself).
+      if (missingOk && code === 'ENOENT') return;
       const message = `cannot read ${path}: ${code === 'ENOENT' ? 'it no longer exists' : (error as Error).message}`;
       throw error instanceof AdfError ? error : new SplitFailedError(message, { cause: error, context: { file: path } });
     }

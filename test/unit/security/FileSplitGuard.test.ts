@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UntrustedSplitError } from '../../../lib/errors';
 import { FileSource, type FileSourceOptions } from '../../../lib/sources/file';
@@ -101,6 +101,13 @@ describe('FileSplitGuard: a split must name a file of its own source', () => {
         { numRuns: 3000 },
       );
     });
+  });
+
+  it('the after-finish action (run from rows by the failure handler too) refuses a tampered split: nothing outside the root is deleted', async () => {
+    const source = local({ afterFinish: 'delete' });
+    const secret = join(tmp.dir, 'secret.jsonl');
+    await expect(source.onSplitFinished(splitAt(secret), async () => true)).rejects.toBeInstanceOf(UntrustedSplitError);
+    expect(existsSync(secret)).toBe(true);
   });
 
   it("the reader opens no ad-hoc store for a path of the other kind: it refuses the split", async () => {

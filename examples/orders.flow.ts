@@ -6,7 +6,7 @@
  *   adf run examples/orders.flow.ts --parallelism 2 --fresh
  */
 import { join } from 'node:path';
-import { defineFlow, fileSource, jsonlSink } from '../lib';
+import { defineFlow, fileSource, jsonlSink } from 'activedataflow';
 
 interface Order {
   order_id: string;

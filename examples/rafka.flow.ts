@@ -5,8 +5,8 @@
  *
  *   ADF_REDIS_URL=redis://127.0.0.1:6379 npx adf run examples/rafka.flow.ts
  */
-import { defineFlow, jsonlSink } from '../lib';
-import { rafkaSource } from '../lib/sources/rafka';
+import { defineFlow, jsonlSink } from 'activedataflow';
+import { rafkaSource } from 'activedataflow/rafka';
 
 export default defineFlow({
   name: 'orders-from-redis',

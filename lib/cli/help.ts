@@ -27,9 +27,12 @@ Source options (flag form):
   --no-recursive         do not descend into subdirectories
   --delimiter <char>     CSV field delimiter (default ",")
   --quote <char>         CSV quote character (default '"')
+  --encoding <enc>       text encoding of files without a BOM: utf-8 (default) | utf-16le | utf-16be | latin1
+  --csv-duplicate-headers <what>  a CSV header naming a column twice: error (default, file dead-lettered) | rename (v, v_2)
   --split-size <bytes>   cut uncompressed files larger than this into byte-range splits (default 64M; k/M/G suffixes)
   --after-finish <what>  once all of a file's splits are finished: leave | delete | move:<dir or s3://bucket/prefix/> (default leave)
   --follow-symlinks <w>  input links to files: within-root (default; a link out of --path is skipped and reported) | any | never
+  --min-file-age <dur>   skip files modified less than this long ago (still being written), e.g. 30s, 5m; a later run reads them
 
 Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias redis-stream):
   --redis-url <url>      redis://[:password@]host:port, rediss:// for TLS (default $ADF_REDIS_URL, $REDIS_URL)
@@ -42,15 +45,17 @@ Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias
 Sink options (flag form):
   --sink <type>          jsonl | stdout | null | redis-stream
   --out <dir|stream>     output directory for --sink jsonl (one part file per split); stream key for --sink redis-stream
-  --name <name>          flow name (default <source>-to-<sink>; names the state directory)
+  --name <name>          flow name (default <source>-to-<sink>); with it the state is .adf/<name>, without it
+                         .adf/<source>-to-<sink>-<hash of what it reads and where it writes>
 
 Runtime options:
   --parallelism <n>      readers, each on its own worker thread (default: number of cores)
   --batch-size <n>       records per batch at most (default 5000)
   --batch-bytes <n>      bytes per batch at most (default 8388608)
-  --state-dir <dir>      split checkpoints; rerun with the same one to resume (default .adf/<flow>)
+  --state-dir <dir>      split checkpoints; rerun with the same one to resume (default .adf/<flow>); a state
+                         made by a run reading or writing elsewhere is refused (exit 2)
   --dead-letter <dir>    where bad records go, with file, line, offset and reason (default <state-dir>/dead-letter)
-  --fresh                forget earlier progress and start over
+  --fresh                forget earlier progress and start over, the --out of --sink jsonl too
   --no-retry-failed      leave splits that FAILED in an earlier run (default: a rerun retries them)
   --error-budget <share> stop the run once more than this share of the records failed the transform
                          (default 0.5; off = never); the failing batch is not written or committed

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 import type { FlowRef } from '../flow/FlowRef';
 import type { EmbeddedRunOptions } from '../runtime/embedded';
-import { parseAfterFinishFlag, parseFollowSymlinksFlag, parseSplitSizeFlag } from '../sources/file/FileSourceFlags';
+import { parseAfterFinishFlag, parseFollowSymlinksFlag, parseMinFileAgeFlag, parseSplitSizeFlag } from '../sources/file/FileSourceFlags';
 import type { ErrorBudgetOptions } from '../runtime/ErrorBudget';
 import { parseCommandArgs } from './parseCommandArgs';
 
@@ -24,8 +24,9 @@ const OPTIONS = {
   verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'redis-url': { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' },
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
-  'split-size': { type: 'string' }, 'after-finish': { type: 'string' }, 'follow-symlinks': { type: 'string' },
+  'split-size': { type: 'string' }, 'after-finish': { type: 'string' }, 'min-file-age': { type: 'string' }, 'follow-symlinks': { type: 'string' },
   'error-budget': { type: 'string' }, 'error-budget-after': { type: 'string' }, 'no-retry-failed': { type: 'boolean' },
+  encoding: { type: 'string' }, 'csv-duplicate-headers': { type: 'string' },
 } as const;
 
 
@@ -73,8 +74,11 @@ export function parseRunArgs(args: string[]): RunCommand {
           redisUrl: v['redis-url'], topic: v.topic, partitions: n.partitions, group: v.group, until: v.until, start: v.start,
           splitSize: v['split-size'] === undefined ? undefined : parseSplitSizeFlag(v['split-size']),
           afterFinish: v['after-finish'] === undefined ? undefined : parseAfterFinishFlag(v['after-finish']),
+          minFileAge: v['min-file-age'] === undefined ? undefined : parseMinFileAgeFlag(v['min-file-age']),
           followSymlinks: v['follow-symlinks'] === undefined ? undefined : parseFollowSymlinksFlag(v['follow-symlinks']),
           errorBudget: errorBudgetFlags(v['error-budget'], n['error-budget-after']),
+          // Checked with the other source options (the message names the option and the values).
+          encoding: v.encoding, csvDuplicateHeaders: v['csv-duplicate-headers'],
         },
       };
   return {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { rmSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SerializedSplit } from '../source-support/SourceSplit';
 import { FencedOffError } from '../errors';
@@ -42,6 +42,19 @@ export class LocalSplitStore implements SplitStore {
       throw e;
     }
     return store;
+  }
+
+  /**
+   * Forgets everything this state directory holds (`--fresh`): every entry but the lock, which
+   * this store keeps holding, so no other run can slip in between the wipe and the new start.
+   */
+  clear(): void {
+    for (const name of readdirSync(this.dir)) {
+      if (name === 'lock' || name.startsWith('lock.')) continue;
+      rmSync(join(this.dir, name), { recursive: true, force: true });
+    }
+    this.rows.clear();
+    mkdirSync(this.splitDir, { recursive: true });
   }
 
   /** Releases the lock (only if this store holds it); the state stays for a later resume. */

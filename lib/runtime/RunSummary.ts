@@ -14,6 +14,8 @@ export interface RunSummary {
   readonly deadLetterDir?: string;
   readonly stateDir: string;
   readonly failures?: { readonly splitId: string; readonly error: string }[];
+  /** What the user must know though nothing failed: e.g. files that changed since an earlier run read them. */
+  readonly warnings?: string[];
 }
 
 /** Exit codes of `adf run`: 0 ok, 1 records dead-lettered or splits failed, 2 bad usage, 130 interrupted. */

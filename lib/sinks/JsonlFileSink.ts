@@ -1,10 +1,12 @@
 import { closeSync, constants, ftruncateSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { openNoFollow } from '../util/noFollow';
 import { ensureWritableDir } from '../util/writableDir';
 import { toJsonLines } from './jsonLines';
 import type { LineFormat } from './jsonLines';
 import { assertNotShort, fdSize, JsonlPartFiles, parsePartState, writeFully } from './JsonlPartFiles';
-import type { Sink, SinkBatch, SinkContext, SinkWriter } from './Sink';
+import { claimOutputDir } from './OutputDirClaim';
+import type { Sink, SinkBatch, SinkContext, SinkPrepareContext, SinkWriter } from './Sink';
 import { StagedJsonlWriter } from './StagedJsonlWriter';
 
 export interface JsonlFileSinkOptions {
@@ -13,6 +15,9 @@ export interface JsonlFileSinkOptions {
   /** How a record becomes a line; default `{"id":…,"value":…}`. */
   readonly format?: LineFormat;
 }
+
+/** The files this sink writes; `--fresh` removes them from a directory this run owns. */
+const PART_FILE = /^part-.*\.jsonl$/;
 
 /** Open part files per writer; past this many the least recently written is closed. */
 const MAX_OPEN_PARTS = 64;
@@ -33,6 +38,19 @@ export class JsonlFileSink implements Sink {
 
   async check(): Promise<void> {
     ensureWritableDir(this.options.dir, 'output directory (--out)');
+  }
+
+  get localDir(): string {
+    return resolve(this.options.dir);
+  }
+
+  get identity(): string {
+    return `jsonl:${this.localDir}`;
+  }
+
+  /** Claims the directory for this run (a marker file); on `fresh`, removes this run's earlier part files. */
+  async prepare(ctx: SinkPrepareContext): Promise<void> {
+    claimOutputDir(this.localDir, PART_FILE, ctx);
   }
 
   async open(ctx: SinkContext): Promise<SinkWriter<unknown>> {

@@ -22,12 +22,35 @@ import type { SourceRecord } from '../source-support/SourceRecord';
  */
 export interface Sink<T = unknown> {
   readonly type: string;
+  /** Optional: where the sink writes, as a stable string (`jsonl:/abs/out`); part of a run's identity. */
+  readonly identity?: string;
+  /** Optional: the local directory the sink writes into (the run refuses to read its own output). */
+  readonly localDir?: string;
+  /**
+   * Optional: called once per run, before any reader starts, on the coordinating thread. A sink
+   * that owns its output (the JSONL directory) claims it here, starts it over on `fresh`, and
+   * refuses output it does not own with a ConfigError.
+   */
+  prepare?(ctx: SinkPrepareContext): Promise<void>;
   open(ctx: SinkContext): Promise<SinkWriter<T>>;
   /**
    * Optional: checks, once before any reader starts, what would make every write fail (an
    * output directory that is a file or read-only), throwing a ConfigError that names it.
    */
   check?(): Promise<void>;
+}
+
+export interface SinkPrepareContext {
+  /** The run's identity hash (flow, what it reads, where it writes). */
+  readonly runId: string;
+  /** Human description of the run, for messages (`reading file:/in`). */
+  readonly describe: string;
+  /** The state was started over (`--fresh`): start the output over too. */
+  readonly fresh: boolean;
+  /** The state holds splits from an earlier run (which may predate output markers). */
+  readonly resumed: boolean;
+  /** The flag that names the output, for messages (`--out`). */
+  readonly flag: string;
 }
 
 export interface SinkContext {

@@ -1,4 +1,4 @@
-export type { Sink, SinkBatch, SinkCall, SinkContext, SinkWriter } from './Sink';
+export type { Sink, SinkBatch, SinkCall, SinkContext, SinkPrepareContext, SinkWriter } from './Sink';
 export { JsonlFileSink, jsonlSink } from './JsonlFileSink';
 export type { JsonlFileSinkOptions } from './JsonlFileSink';
 export { NullSink, nullSink } from './NullSink';

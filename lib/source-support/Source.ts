@@ -32,6 +32,18 @@ export interface Source<T, S extends SourceSplit, E = unknown, C = unknown> {
    */
   readonly finishedSplitsMayExpire?: boolean;
   /**
+   * Optional: what the source reads, as a stable string (`file:/data/in`, `rafka:redis://h:6379/0/orders#group`).
+   * Part of a run's identity: a state made while reading one thing is never resumed to read another.
+   */
+  readonly identity?: string;
+  /**
+   * Optional: the settings that decide split ids (the file source's split size). A run resumed
+   * with other ones would make new ids for data already read, so the runtime refuses it.
+   */
+  readonly splitLayout?: string;
+  /** Optional: whether discovery would list files written under local directory `dir` (absolute). */
+  listsPath?(dir: string): boolean;
+  /**
    * Optional: refuses a split that does not belong to this source, before anything is opened.
    * Split rows live in a store others can write (the split table, a state dir): the runtimes
    * call this on every split before `addSplits`, and a split it rejects (UntrustedSplitError)

@@ -42,4 +42,11 @@ export interface SplitEnumeratorContext<S extends SourceSplit> {
    * the runtime ends the run with it (Flink fails the job when an async handler throws).
    */
   reportError(error: Error): void;
+  /**
+   * Optional: the stored split with this id and its status, or undefined when the store does
+   * not know it (the file source compares a file's listed version with the one it planned before).
+   */
+  knownSplit?(splitId: string): Promise<{ readonly split: S; readonly status: string } | undefined>;
+  /** Optional: something the user must be told at the end of the run (a file changed since it was read). */
+  warn?(message: string): void;
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startAdf } from '../helpers/adfCli';
 import { tempDir } from '../helpers/tmp';
@@ -39,6 +39,28 @@ describe('one run per embedded state directory', () => {
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({ status: 'completed', records: 200_000 });
     expect(existsSync(join(state, 'lock'))).toBe(false);
+  });
+
+  it('refuses `adf run --fresh` on a state directory a live run holds, wiping neither its state nor its output', async () => {
+    const data = join(tmp.dir, 'data');
+    mkdirSync(data);
+    writeFileSync(join(data, 'a.csv'), ['id,v', ...Array.from({ length: 200_000 }, (_, i) => `${i},value ${i}`)].join('\n') + '\n');
+    const state = join(tmp.dir, 'state');
+    const args = ['run', '--source', 'file', '--path', data, '--sink', 'jsonl', '--out', join(tmp.dir, 'out'), '--state-dir', state, '--batch-size', '100', '--quiet'];
+    const first = startAdf(args);
+    const firstExit = exitOf(first);
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(join(state, 'run.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+
+    const fresh = await exitOf(startAdf([...args, '--fresh']));
+
+    expect(fresh.code).toBe(2);
+    expect(fresh.stderr).toContain(`state directory ${state} is in use by process ${first.pid}`);
+    const done = await firstExit;
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ status: 'completed', records: 200_000 });
+    const lines = readdirSync(join(tmp.dir, 'out')).filter((f) => f.endsWith('.jsonl')).flatMap((f) => readFileSync(join(tmp.dir, 'out', f), 'utf8').split('\n').filter(Boolean));
+    expect(lines).toHaveLength(200_000);
   });
 
   it('lets exactly one of many processes racing for a directory hold it at any time, while some die holding it', async () => {

@@ -3,7 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const ADF_BIN = resolve(__dirname, '..', '..', 'bin', 'adf.js');
+/** `adf` from the TypeScript sources (the built bin/adf.js is tested by test/e2e/package.test.ts). */
+export const ADF_BIN = resolve(__dirname, 'adfFromSource.js');
 
 export interface CliResult {
   readonly code: number | null;

@@ -11,7 +11,8 @@ import { fileSource } from '../../sources/file';
 import type { BadRecord } from '../../source-support/SourceRecord';
 import { safeName } from '../../util/safeName';
 import type { RunSummary } from '../RunSummary';
-import { deadLetterDirOf, runEmbedded, stateDirOf } from './EmbeddedRuntime';
+import { runEmbedded } from './EmbeddedRuntime';
+import { deadLetterDirOf, stateDirOf } from './openRunState';
 import type { EmbeddedRunOptions } from './EmbeddedRuntime';
 
 export interface ReplaySummary extends RunSummary {
@@ -47,7 +48,7 @@ interface Manifest {
  */
 export async function replayDeadLetters(flowOrRef: Flow | FlowRef, options: EmbeddedRunOptions = {}): Promise<ReplaySummary> {
   const flow = isFlow(flowOrRef) ? flowOrRef : await loadFlow(flowOrRef);
-  const stateDir = stateDirOf(flow, options);
+  const stateDir = stateDirOf(flow, flowOrRef, options);
   if (!existsSync(join(stateDir, 'splits'))) throw new SplitFailedError(`no state for flow "${flow.name}" in ${stateDir}: nothing to replay (give --state-dir)`);
   const replayDir = join(stateDir, REPLAY_DIR);
   const main = LocalSplitStore.open(stateDir); // the lock: no run of this flow writes dead letters meanwhile
@@ -65,7 +66,7 @@ export async function replayDeadLetters(flowOrRef: Flow | FlowRef, options: Embe
       errorBudget: flow.errorBudget,
     });
     mkdirSync(join(replayDir, 'batches'), { recursive: true });
-    const summary = await runEmbedded(replayFlow, { ...options, fresh: false, stateDir: join(replayDir, 'state'), inProcess: true });
+    const summary = await runEmbedded(replayFlow, { ...options, fresh: false, stateDir: join(replayDir, 'state'), inProcess: true, outputOf: flow });
     return { ...summary, replayed, notReplayable };
   } finally {
     main.close();

@@ -1,6 +1,6 @@
 import type { SplitStore } from '../../coordination/SplitStore';
 import type { SourceSplit, SplitSerializer } from '../../source-support/SourceSplit';
-import { serializeSplit } from '../../source-support/SourceSplit';
+import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import type { SplitEnumeratorContext } from '../../source-support/SplitEnumerator';
 
 export interface AssignmentTarget {
@@ -21,7 +21,17 @@ export class EmbeddedEnumeratorContext<S extends SourceSplit> implements SplitEn
     private readonly target: AssignmentTarget,
     private readonly onError: (error: Error) => void,
     private readonly onRegistered: (count: number) => void = () => undefined,
+    private readonly onWarning: (message: string) => void = () => undefined,
   ) {}
+
+  async knownSplit(splitId: string): Promise<{ split: S; status: string } | undefined> {
+    const row = await this.store.get(splitId);
+    return row && { split: deserializeSplit(this.serializer, row.split), status: row.status };
+  }
+
+  warn(message: string): void {
+    this.onWarning(message);
+  }
 
   assignSplit(split: S, readerId: number): void {
     this.target.assign(split, readerId).catch(this.onError);

@@ -1,6 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { rmSync } from 'node:fs';
 import { ErrorBudgetExceededError } from '../../errors';
 import { LocalSplitStore } from '../../coordination/LocalSplitStore';
 import { SplitStatus } from '../../coordination/SplitStore';
@@ -16,7 +14,6 @@ import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
 import { refusalOf } from '../../source-support/SplitGuard';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import type { RunSummary } from '../RunSummary';
-import { ensureWritableDir } from '../../util/writableDir';
 import { redactText } from '../../util/redact';
 import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
 import { InProcessReaderHost } from './InProcessReaderHost';
@@ -24,17 +21,23 @@ import type { ReaderMessage } from './messages';
 import { ProgressReporter } from './ProgressReporter';
 import type { ReaderHost } from './ReaderHost';
 import { WorkerReaderHost } from './WorkerReaderHost';
+import { openRunState } from './openRunState';
 
 export interface EmbeddedRunOptions {
   /** Readers; each runs on its own worker thread when the flow is given as a ref. Default: cores. */
   readonly parallelism?: number;
-  /** Where split checkpoints live; a rerun with the same directory resumes. Default `.adf/<flow>`. */
+  /**
+   * Where split checkpoints live; a rerun with the same directory resumes. Default `.adf/<flow>`
+   * (`.adf/<source>-to-<sink>-<hash of input and output>` for an unnamed flag-form flow).
+   */
   readonly stateDir?: string;
-  /** Forget earlier progress and start over. */
+  /** Forget earlier progress and start over, the output of a sink that owns it (JSONL) too. */
   readonly fresh?: boolean;
   readonly limits?: Partial<BatchLimits>;
   /** Failed attempts before a split is FAILED. */
   readonly maxAttempts?: number;
+  /** The flow whose output this run adds to (a dead-letter replay writes into its flow's output). */
+  readonly outputOf?: Flow;
   /** Retry splits that FAILED in an earlier run (from their last commit). Default true. */
   readonly retryFailed?: boolean;
   readonly progress?: boolean;
@@ -58,43 +61,34 @@ const EMBEDDED_LEASE_MS = 365 * 24 * 3600 * 1000;
  */
 export async function runEmbedded(flowOrRef: Flow | FlowRef, options: EmbeddedRunOptions = {}): Promise<RunSummary> {
   const flow = isFlow(flowOrRef) ? flowOrRef : await loadFlow(flowOrRef);
-  const stateDir = stateDirOf(flow, options);
-  if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
-  // Each a single line now, rather than a stack trace from every reader later.
-  ensureWritableDir(stateDir, 'state directory (--state-dir)');
-  ensureWritableDir(deadLetterDirOf(flow, stateDir), 'dead-letter directory (--dead-letter)');
-  await flow.sink.check?.();
-  const store = LocalSplitStore.open(stateDir);
+  const { store, stateDir, deadLetterDir } = await openRunState(flow, flowOrRef, options);
   try {
-    return await new EmbeddedRun(flow, flowOrRef, store, stateDir, options).run();
+    return await new EmbeddedRun(flow, flowOrRef, store, stateDir, deadLetterDir, options).run();
   } finally {
     store.close();
   }
 }
 
-/** The flow's state directory: `--state-dir`, else `.adf/<flow name>`. */
-export function stateDirOf(flow: Flow, options: Pick<EmbeddedRunOptions, 'stateDir'>): string {
-  return resolve(options.stateDir ?? join('.adf', flow.name));
-}
-
-/** Where the flow's bad records go: its `deadLetterDir`, else `<state dir>/dead-letter`. */
-export function deadLetterDirOf(flow: Flow, stateDir: string): string {
-  return resolve(flow.deadLetterDir ?? join(stateDir, 'dead-letter'));
-}
-
 class EmbeddedRun {
   private readonly hosts = new Map<number, ReaderHost>();
   private readonly leases = new Map<number, Map<string, Lease>>();
+  private readonly warnings: string[] = [];
+  private warningsLeftOut = 0;
   private readonly pendingActions = new Set<Promise<void>>();
   private savedEnumeratorState: string | undefined;
   private readonly counters = { records: 0, badRecords: 0, bytes: 0, finished: 0, total: 0, restarts: 0 };
   private enumerator!: SplitEnumerator<SourceSplit, unknown>;
-  private readonly deadLetterDir: string;
   private readonly log: (line: string) => void;
   private finish!: (error?: Error) => void;
 
-  constructor(private readonly flow: Flow, private readonly ref: Flow | FlowRef, private readonly store: LocalSplitStore, private readonly stateDir: string, private readonly options: EmbeddedRunOptions) {
-    this.deadLetterDir = deadLetterDirOf(flow, stateDir);
+  constructor(
+    private readonly flow: Flow,
+    private readonly ref: Flow | FlowRef,
+    private readonly store: LocalSplitStore,
+    private readonly stateDir: string,
+    private readonly deadLetterDir: string,
+    private readonly options: EmbeddedRunOptions,
+  ) {
     this.log = options.log ?? ((line) => process.stderr.write(`${redactText(line)}\n`));
   }
 
@@ -105,7 +99,7 @@ class EmbeddedRun {
       assign: (split, readerId) => this.assign(split, readerId),
       noMoreSplits: (readerId) => this.hosts.get(readerId)?.send({ type: 'noMoreSplits' }),
       readerIds: () => [...this.hosts.keys()],
-    }, (e) => this.finish(e), (n) => (this.counters.total += n));
+    }, (e) => this.finish(e), (n) => (this.counters.total += n), (message) => this.warn(message));
     this.enumerator = this.flow.source.createEnumerator(ctx, await this.store.getEnumeratorState());
     const unfinished = await this.restoreUnfinished();
     if (unfinished.length > 0) this.log(`[${this.flow.name}] resuming ${unfinished.length} unfinished split(s) from ${this.stateDir}`);
@@ -135,6 +129,13 @@ class EmbeddedRun {
     const summary = await this.summary(started);
     if (summary.records === 0 && summary.badRecords === 0 && summary.status === 'completed') this.log(`[${this.flow.name}] ${nothingNewLine(summary, this.flow.source.type)}`);
     return summary;
+  }
+
+  /** Said at once on stderr and listed in the summary (the first 100; the rest counted). */
+  private warn(message: string): void {
+    this.log(`[${this.flow.name}] ${message}`);
+    if (this.warnings.length < 100) this.warnings.push(message);
+    else this.warningsLeftOut++;
   }
 
   private async restoreUnfinished(): Promise<SourceSplit[]> {
@@ -315,6 +316,7 @@ class EmbeddedRun {
       deadLetterDir: this.counters.badRecords > 0 ? this.deadLetterDir : undefined,
       stateDir: this.stateDir,
       ...(failures.length > 0 ? { failures } : {}),
+      ...(this.warnings.length > 0 ? { warnings: this.warningsLeftOut > 0 ? [...this.warnings, `… and ${this.warningsLeftOut} more`] : this.warnings } : {}),
     };
   }
 }

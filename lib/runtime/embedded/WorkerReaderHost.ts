@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FlowRef } from '../../flow/FlowRef';
 import type { CoordinatorMessage, ReaderMessage } from './messages';
@@ -21,9 +21,11 @@ export class WorkerReaderHost implements ReaderHost {
   private exitHandler: (error?: Error) => void = () => undefined;
 
   constructor(flowRef: FlowRef, private readonly options: ReaderLoopOptions) {
-    const workerData: ReaderWorkerData = { entry: join(__dirname, 'readerWorker.ts'), flowRef, options };
-    // A plain-JS shim registers the TypeScript loader inside the worker before loading the entry.
-    this.worker = new Worker(join(__dirname, 'workerShim.js'), { workerData });
+    // Built (dist/), the entry is JavaScript; run from source (tests, tsx), a plain-JS shim
+    // registers the TypeScript loader inside the worker before loading the .ts entry.
+    const ext = extname(__filename);
+    const workerData: ReaderWorkerData = { entry: join(__dirname, `readerWorker${ext}`), flowRef, options };
+    this.worker = new Worker(ext === '.js' ? workerData.entry : join(__dirname, 'workerShim.js'), { workerData });
     this.worker.on('error', (e) => this.exit(e));
     this.worker.on('exit', (code) => this.exit(code === 0 ? undefined : new Error(`reader ${options.readerId} exited with code ${code}`)));
   }

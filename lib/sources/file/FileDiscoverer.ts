@@ -50,6 +50,8 @@ export interface FileDiscovererOptions {
   readonly maxFilesPerRun?: number;
   /** Epoch milliseconds: only files modified after it. */
   readonly newerThan?: number;
+  /** Milliseconds: a file modified more recently is skipped (reported), for a later pass. */
+  readonly minFileAge?: number;
   /** For an s3:// path without a `store`. */
   readonly s3Client?: S3Client;
 }
@@ -85,6 +87,7 @@ export class FileDiscoverer implements SplitDiscoverer<FileSplit, FileDiscoveryC
       splitSize: options.split?.splitSize ?? FILE_SOURCE_DEFAULTS.splitSize,
       csv: options.split?.csv ?? FILE_SOURCE_DEFAULTS.csv,
       maxRecordBytes: options.split?.maxRecordBytes ?? FILE_SOURCE_DEFAULTS.maxRecordBytes,
+      encoding: options.split?.encoding ?? FILE_SOURCE_DEFAULTS.encoding,
     });
   }
 
@@ -95,11 +98,13 @@ export class FileDiscoverer implements SplitDiscoverer<FileSplit, FileDiscoveryC
     let entries = 0;
     let files = 0;
     let last: string | undefined;
+    const youngerThan = this.options.minFileAge === undefined ? undefined : Date.now() - this.options.minFileAge;
     for await (const refs of this.store.list(cursor)) {
       for (const ref of refs) {
         last = ref.fileId;
         if (!ref.directory && !this.wants(ref)) continue;
-        const planned = await this.planFile(ref);
+        const young = youngerThan !== undefined && ref.modifiedAt !== undefined && ref.modifiedAt.getTime() > youngerThan;
+        const planned = young ? { skipped: this.skip({ fileId: ref.fileId, path: ref.path, reason: tooYoung(ref, this.options.minFileAge!) }) } : await this.planFile(ref);
         if ('skipped' in planned) skipped.push(planned.skipped);
         else {
           splits.push(...planned.splits);
@@ -158,6 +163,11 @@ export class FileDiscoverer implements SplitDiscoverer<FileSplit, FileDiscoveryC
     this.options.onSkip?.(file);
     return file;
   }
+}
+
+function tooYoung(ref: FileRef, minFileAge: number): string {
+  const age = Math.max(0, Date.now() - ref.modifiedAt!.getTime());
+  return `modified ${(age / 1000).toFixed(1)} s ago, less than minFileAge ${(minFileAge / 1000).toFixed(1)} s (still being written?); a later run reads it`;
 }
 
 function asDiscoveryError(error: unknown, ref: FileRef): AdfError {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { AdfError } from '../../errors/AdfError';
 import { Boundedness } from '../../source-support/Boundedness';
 import type { Source } from '../../source-support/Source';
@@ -44,6 +45,26 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
   private readonly onSkip: (file: SkippedFile) => void;
   private readonly guard: FileSplitGuard;
 
+  /** What the source reads: its path (the split ids are relative to it). */
+  get identity(): string {
+    return `file:${this.config.path}`;
+  }
+
+  /** Split ids depend on the split size (a file is `a.csv` or `a.csv#0`…): part of the state's layout. */
+  get splitLayout(): string {
+    return `split size ${this.config.splitSize}`;
+  }
+
+  /** Whether discovery would list files written into local directory `dir`. */
+  listsPath(dir: string): boolean {
+    const { path, recursive } = this.config;
+    if (isS3Uri(path) || !isAbsolute(dir)) return false;
+    const rel = relative(path, dir);
+    if (rel.startsWith('..') || isAbsolute(rel)) return false;
+    if (rel === '' && !isDirectory(path)) return false;
+    return isListable([...rel.split(sep).filter(Boolean), 'part-0.jsonl'].join('/'), recursive);
+  }
+
   constructor(
     options: FileSourceOptions,
     /** Told about every file discovery skips (unknown extension, empty, symlinked directory, vanished). Default: one warning line on stderr per file. */
@@ -71,7 +92,7 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
   }
 
   createDiscoverer(): FileDiscoverer {
-    const { path, include, exclude, recursive, format, discoveryPageSize, splitSize, formats, maxFilesPerRun, newerThan } = this.config;
+    const { path, include, exclude, recursive, format, discoveryPageSize, splitSize, formats, maxFilesPerRun, newerThan, minFileAge } = this.config;
     return new FileDiscoverer({
       path,
       store: this.store,
@@ -81,9 +102,10 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
       format,
       pageSize: discoveryPageSize,
       onSkip: this.onSkip,
-      split: { splitSize, csv: formats.csv, maxRecordBytes: formats.maxRecordBytes },
+      split: { splitSize, csv: formats.csv, encoding: formats.encoding, maxRecordBytes: formats.maxRecordBytes },
       maxFilesPerRun,
       newerThan,
+      minFileAge,
     });
   }
 
@@ -169,6 +191,14 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
     const target = isS3Uri(afterFinish.to) ? afterFinish.to + split.fileId : join(afterFinish.to, ...split.fileId.split('/'));
     await store.move(split.path, target);
     return true;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

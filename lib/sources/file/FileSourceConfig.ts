@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { ConfigError } from '../../errors/AdfError';
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from '../../source-support/RecordBatch';
 import { isS3Uri, parseS3Uri } from '../../util/s3Uri';
-import { parseByteSize, type AfterFinish } from './FileSourceFlags';
+import { parseByteSize, parseDurationMs, type AfterFinish } from './FileSourceFlags';
 import type { FileFormat } from './FileSplit';
 import type { FormatOptions } from './format/RecordCursorFactory';
+import { TEXT_ENCODINGS, type TextEncoding } from './format/TextEncoding';
 
 /** Options of `fileSource()`, as a flow file writes them. */
 export interface FileSourceOptions {
@@ -31,7 +32,14 @@ export interface FileSourceOptions {
     readonly header?: boolean;
     /** Column names; with `header: true` they replace the names in the header row. */
     readonly columns?: readonly string[];
+    /** A header naming a column twice: 'error' (default: the file is dead-lettered) or 'rename' (`v`, `v_2`). */
+    readonly duplicateHeaders?: 'error' | 'rename';
   };
+  /**
+   * Text encoding of files without a byte order mark: 'utf-8' (default), 'utf-16le',
+   * 'utf-16be' or 'latin1'. A BOM (UTF-8, UTF-16 LE/BE) decides for its file.
+   */
+  readonly encoding?: TextEncoding;
   readonly maxRecordsPerBatch?: number;
   readonly maxBytesPerBatch?: number;
   /** Longest CSV record or JSON line; a longer one is dead-lettered. */
@@ -47,6 +55,11 @@ export interface FileSourceOptions {
   readonly maxFilesPerRun?: number;
   /** Only files modified after this instant: an ISO 8601 date, epoch milliseconds, or a Date. */
   readonly newerThan?: string | number | Date;
+  /**
+   * Skip files modified less than this long ago (still being written?); a later run reads them.
+   * Milliseconds, or a string such as '30s', '5m'. Default: none.
+   */
+  readonly minFileAge?: number | string;
   /**
    * What happens to a file once all of its splits are FINISHED: 'leave' it (default),
    * 'delete' it, or move it under `moveTo` (same kind of location as `path`, outside it),
@@ -71,7 +84,8 @@ export const FOLLOW_SYMLINKS: readonly FollowSymlinks[] = ['within-root', 'any',
 /** Every default of the file source, in one place. */
 export const FILE_SOURCE_DEFAULTS = Object.freeze({
   recursive: true,
-  csv: Object.freeze({ quote: '"', header: true }),
+  csv: Object.freeze({ quote: '"', header: true, duplicateHeaders: 'error' as const }),
+  encoding: 'utf-8' as TextEncoding,
   maxRecordsPerBatch: DEFAULT_BATCH_LIMITS.maxRecords,
   maxBytesPerBatch: DEFAULT_BATCH_LIMITS.maxBytes,
   maxRecordBytes: 16 * 1024 * 1024,
@@ -99,6 +113,8 @@ export interface FileSourceConfig {
   readonly maxFilesPerRun?: number;
   /** Epoch milliseconds. */
   readonly newerThan?: number;
+  /** Milliseconds. */
+  readonly minFileAge?: number;
   readonly afterFinish: AfterFinishAction;
   readonly s3Client?: S3Client;
   readonly followSymlinks: FollowSymlinks;
@@ -122,6 +138,9 @@ const byteSize = z.custom<number | string>((value) => {
 const instant = z.custom<string | number | Date>((value) => toEpochMs(value) !== undefined, {
   error: 'must be an ISO 8601 date (e.g. "2024-05-01T00:00:00Z"), epoch milliseconds or a Date',
 });
+const duration = z.custom<number | string>((value) => parseDurationMs(value) !== undefined, {
+  error: 'must be a duration: milliseconds, or a string such as "30s", "5m", "500ms", "1h"',
+});
 const afterFinish = z.union([z.literal('leave'), z.literal('delete'), z.strictObject({ moveTo: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }) })], {
   error: `must be 'leave', 'delete' or { moveTo: 's3://bucket/archive/' | '/local/archive/' }`,
 });
@@ -144,11 +163,14 @@ const schema = z.strictObject(
           columns: z
             .array(z.string({ error: 'must be a string' }), { error: 'must be an array of column names' })
             .min(1, { error: 'must name at least one column' })
+            .refine((names) => new Set(names).size === names.length, { error: 'must not name a column twice' })
             .optional(),
+          duplicateHeaders: z.enum(['error', 'rename'], { error: 'must be error or rename' }).optional(),
         },
         { error: 'must be an object' },
       )
       .optional(),
+    encoding: z.enum(TEXT_ENCODINGS, { error: `must be one of ${TEXT_ENCODINGS.join(', ')}` }).optional(),
     maxRecordsPerBatch: intBetween(1, 100_000).optional(),
     maxBytesPerBatch: intBetween(1024, GiB).optional(),
     maxRecordBytes: intBetween(1024, GiB).optional(),
@@ -156,6 +178,7 @@ const schema = z.strictObject(
     splitSize: byteSize.optional(),
     maxFilesPerRun: intBetween(1, 1_000_000_000).optional(),
     newerThan: instant.optional(),
+    minFileAge: duration.optional(),
     afterFinish: afterFinish.optional(),
     s3Client: s3Client.optional(),
     followSymlinks: z.enum(['within-root', 'any', 'never'], { error: 'must be one of within-root, any, never' }).optional(),
@@ -183,6 +206,7 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
     escape: options.csv?.escape,
     header: options.csv?.header ?? FILE_SOURCE_DEFAULTS.csv.header,
     columns: options.csv?.columns,
+    duplicateHeaders: options.csv?.duplicateHeaders ?? FILE_SOURCE_DEFAULTS.csv.duplicateHeaders,
   };
   return {
     path,
@@ -190,7 +214,7 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
     include: asList(options.include),
     exclude: asList(options.exclude),
     recursive,
-    formats: { csv, maxRecordBytes: options.maxRecordBytes ?? FILE_SOURCE_DEFAULTS.maxRecordBytes },
+    formats: { csv, encoding: options.encoding ?? FILE_SOURCE_DEFAULTS.encoding, maxRecordBytes: options.maxRecordBytes ?? FILE_SOURCE_DEFAULTS.maxRecordBytes },
     limits: {
       maxRecords: options.maxRecordsPerBatch ?? FILE_SOURCE_DEFAULTS.maxRecordsPerBatch,
       maxBytes: options.maxBytesPerBatch ?? FILE_SOURCE_DEFAULTS.maxBytesPerBatch,
@@ -199,6 +223,7 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
     splitSize: options.splitSize === undefined ? FILE_SOURCE_DEFAULTS.splitSize : parseByteSize(options.splitSize)!,
     ...(options.maxFilesPerRun === undefined ? {} : { maxFilesPerRun: options.maxFilesPerRun }),
     ...(options.newerThan === undefined ? {} : { newerThan: toEpochMs(options.newerThan)! }),
+    ...(options.minFileAge === undefined ? {} : { minFileAge: parseDurationMs(options.minFileAge)! }),
     afterFinish: resolveAfterFinish(options.afterFinish ?? FILE_SOURCE_DEFAULTS.afterFinish, path, recursive),
     ...(options.s3Client === undefined ? {} : { s3Client: options.s3Client }),
     followSymlinks: options.followSymlinks ?? FILE_SOURCE_DEFAULTS.followSymlinks,

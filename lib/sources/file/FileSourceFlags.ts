@@ -57,6 +57,32 @@ export function parseSplitSizeFlag(value: string, flag = '--split-size'): number
   return bytes;
 }
 
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/;
+const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration in milliseconds: a number of milliseconds, or a string such as `30s`, `5m`,
+ * `500ms`, `1h` (a bare number in a string is seconds, as in the CLI). Undefined when `value` is not one.
+ *
+ * @example
+ * parseDurationMs('30s'); // 30000
+ */
+export function parseDurationMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = DURATION.exec(value);
+  if (!match) return undefined;
+  const ms = Math.round(Number(match[1]) * DURATION_MS[match[2] ?? 's']!);
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/** `--min-file-age 30s` in milliseconds, or a ConfigError naming the flag. */
+export function parseMinFileAgeFlag(value: string, flag = '--min-file-age'): number {
+  const ms = parseDurationMs(value);
+  if (ms === undefined) throw new ConfigError(`${flag} must be a duration such as 30s, 5m, 500ms or 1h (got ${JSON.stringify(value)})`, { context: { field: 'minFileAge' } });
+  return ms;
+}
+
 /**
  * `--follow-symlinks within-root|any|never` as the `followSymlinks` option.
  *

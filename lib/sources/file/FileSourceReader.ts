@@ -37,8 +37,9 @@ const DEADLINE_CHECK_EVERY = 64;
  * its last entry; a split whose data is exhausted comes back with `finished: true` (possibly
  * in an empty batch), and its cursor is closed.
  *
- * Record ids are `${fileId}@${byte offset of the record}`: they depend on the file alone,
- * not on batch boundaries or on where a split was resumed.
+ * Record ids are `${fileId}@${byte offset of the record}` (`${fileId}~${versionTag}@…` for a
+ * later version of a file): they depend on the file alone, not on batch boundaries or on where
+ * a split was resumed.
  *
  * @example
  * const reader = new FileSourceReader(ctx, { formats, limits: { maxRecords: 1000 } });
@@ -159,7 +160,7 @@ async function readBatch(split: FileSplit, cursor: RecordCursor, limits: BatchLi
   const records: SourceRecord[] = [];
   const badRecords: BadRecord[] = [];
   const startOffset = split.position.offset;
-  const prefix = `${split.fileId}@`;
+  const prefix = `${split.baseId}@`;
   const { maxRecords, maxBytes, deadline } = limits;
   let finished = false;
   let entries = 0;

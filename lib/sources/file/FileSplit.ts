@@ -51,6 +51,12 @@ export interface FileSplitProps {
   readonly size?: number;
   /** How many splits the file was cut into (1: the whole file); siblings are `${fileId}#0` … `#${fileSplits - 1}`. */
   readonly fileSplits?: number;
+  /**
+   * Set on a later version of a file that an earlier run already planned: split ids become
+   * `${fileId}~${versionTag}` (`…#i` for ranges) and record ids `${fileId}~${versionTag}@offset`,
+   * so the new version is read as new data and never taken for the old one.
+   */
+  readonly versionTag?: string;
 }
 
 /**
@@ -74,6 +80,7 @@ export class FileSplit implements SourceSplit, FileSplitProps {
   readonly etag?: string;
   readonly size?: number;
   readonly fileSplits: number;
+  readonly versionTag?: string;
 
   constructor(props: FileSplitProps) {
     this.splitId = requireString(props.splitId, 'splitId');
@@ -101,12 +108,28 @@ export class FileSplit implements SourceSplit, FileSplitProps {
     }
     this.fileSplits = props.fileSplits === undefined ? 1 : requireInt(props.fileSplits, 'fileSplits', 1);
     if (this.fileSplits > 1 && this.compression === 'gzip') throw invalid('fileSplits', 'must be 1 for a gzip file', props.fileSplits);
+    if (props.versionTag !== undefined) {
+      this.versionTag = requireString(props.versionTag, 'versionTag');
+      if (!/^[0-9a-z]+$/.test(this.versionTag)) throw invalid('versionTag', 'must be lowercase letters and digits', props.versionTag);
+    }
     Object.freeze(this);
   }
 
-  /** Ids of every split of this file, this one included. */
+  /** The file (and version): the id of a whole-file split, the stem of range ids and record ids. */
+  get baseId(): string {
+    return this.versionTag === undefined ? this.fileId : `${this.fileId}~${this.versionTag}`;
+  }
+
+  /** Ids of every split of this file (version), this one included. */
   get siblingIds(): string[] {
-    return this.fileSplits === 1 ? [this.fileId] : Array.from({ length: this.fileSplits }, (_, i) => rangeSplitId(this.fileId, i));
+    return this.fileSplits === 1 ? [this.baseId] : Array.from({ length: this.fileSplits }, (_, i) => rangeSplitId(this.baseId, i));
+  }
+
+  /** This split as part of a later version of its file, tagged `versionTag` (ids change, nothing else). */
+  asNewVersion(versionTag: string): FileSplit {
+    const range = this.splitId.slice(this.baseId.length); // '' or '#i'
+    const base = `${this.fileId}~${versionTag}`;
+    return new FileSplit({ ...this, splitId: base + range, versionTag });
   }
 
   /**

@@ -6,6 +6,7 @@ import type { SplitDiscoverer } from '../../source-support/SplitDiscoverer';
 import type { SplitEnumeratorContext } from '../../source-support/SplitEnumerator';
 import { FifoSplitAssigner } from '../../source-support/SplitAssigner';
 import type { FileDiscoverer, FileDiscoveryCursor, FileDiscoveryPage } from './FileDiscoverer';
+import { FileChangeDetector } from './FileChangeDetector';
 import type { FileSplit } from './FileSplit';
 
 export type FileEnumeratorState = DiscoveringEnumeratorState<FileDiscoveryCursor>;
@@ -33,12 +34,14 @@ export class FileSplitEnumerator extends DiscoveringSplitEnumerator<FileSplit, F
     state?: FileEnumeratorState,
   ) {
     const pass = { stoppedEarly: false };
+    const changes = new FileChangeDetector(ctx);
     const observed: SplitDiscoverer<FileSplit, FileDiscoveryCursor> = {
       async *discover(cursor) {
         pass.stoppedEarly = false;
         for await (const page of files.discover(cursor) as AsyncIterable<FileDiscoveryPage>) {
           if (page.more) pass.stoppedEarly = true;
-          yield page;
+          // A file changed since an earlier run planned it is planned again as a new version.
+          yield { ...page, splits: await changes.review(page.splits) };
         }
       },
     };

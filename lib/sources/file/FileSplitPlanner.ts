@@ -5,6 +5,9 @@ import { CsvChunkParser } from './format/CsvChunkParser';
 import { CsvCutScanner, type CutPoint } from './format/CsvCutScanner';
 import { csvDialect, type FormatOptions } from './format/FormatOptions';
 import { isGzip } from './format/GzipMemberDecoder';
+import { readFileHead } from './format/FileHead';
+import { encodingOfBom, type TextEncoding } from './format/TextEncoding';
+import { TextTranscoder } from './format/TextTranscoder';
 import type { FileRef, FileStore } from './store/FileStore';
 
 /** The source's format options (the planner reads CSV exactly as the cursor will), and the split size. */
@@ -47,7 +50,10 @@ export class FileSplitPlanner {
     if (type.compression !== 'none' || ref.size <= this.options.splitSize) return whole();
     // A gzip file with a plain name cannot be cut; its reader decompresses it (see ByteSource).
     if (isGzip(await this.head(ref))) return whole();
-    const cuts: { points: CutPoint[]; header?: readonly string[] } | undefined = type.format === 'jsonl' ? await this.jsonLinesCuts(ref) : await this.csvCuts(ref);
+    // Cut points are found on single bytes (LF, quote), which UTF-16 does not have: read it whole.
+    const encoding = await this.encodingOf(ref);
+    if (encoding === 'utf-16le' || encoding === 'utf-16be') return whole();
+    const cuts: { points: CutPoint[]; header?: readonly string[] } | undefined = type.format === 'jsonl' ? await this.jsonLinesCuts(ref) : await this.csvCuts(ref, encoding);
     if (!cuts || cuts.points.length === 0) return whole();
     const starts: (CutPoint & { header?: readonly string[] })[] = [{ offset: 0, line: 1 }, ...cuts.points.map((p) => ({ ...p, header: cuts.header }))];
     return starts.map((start, index) => {
@@ -76,7 +82,7 @@ export class FileSplitPlanner {
    * than the quote (the parity scan would miscount), a multi-byte quote or delimiter, or an
    * unreadable header (the whole-file reader dead-letters the rest anyway).
    */
-  private async csvCuts(ref: FileRef): Promise<{ points: CutPoint[]; header?: readonly string[] } | undefined> {
+  private async csvCuts(ref: FileRef, encoding: TextEncoding): Promise<{ points: CutPoint[]; header?: readonly string[] } | undefined> {
     const { csv, splitSize, maxRecordBytes } = this.options;
     const dialect = csvDialect(csv, ref.fileId);
     const quote = Buffer.from(dialect.quote);
@@ -84,18 +90,28 @@ export class FileSplitPlanner {
     if (dialect.escape !== dialect.quote || quote.length !== 1 || delimiter.length !== 1) return undefined;
     const scanner = new CsvCutScanner(splitSize, { quote: quote[0]!, delimiter: delimiter[0]!, maxRecordBytes });
     const header = csv.header ? new HeaderReader({ ...dialect, maxRecordSize: maxRecordBytes }) : undefined;
+    // The header as the cursor decodes it (Latin-1 names become UTF-8); the cut scan stays on raw bytes.
+    const latin1 = encoding === 'latin1' ? new TextTranscoder('latin1', () => undefined) : undefined;
     for await (const chunk of this.read(ref, 0, ref.size)) {
       scanner.write(chunk);
-      header?.write(chunk);
+      header?.write(latin1 ? latin1.push(chunk) : chunk);
       if (scanner.anomaly && (!header || header.columns || header.failed)) break;
     }
     header?.finish();
     if (header && header.failed) return undefined;
     const columns = csv.header ? (csv.columns ?? header?.columns) : undefined;
     if (csv.header && !columns) return undefined; // no header row at all: nothing after it to cut
+    // A header with undecodable bytes: the whole-file reader dead-letters the file; ranges would use the damaged names.
+    if (header?.columns?.some((name) => name.includes('\ufffd'))) return undefined;
     const headerEnd = header?.end ?? 0;
     const points = scanner.cuts().filter((cut) => cut.offset >= headerEnd);
     return { points, ...(columns ? { header: Object.freeze([...columns]) } : {}) };
+  }
+
+  /** The file's encoding: its byte order mark's, else the configured one. */
+  private async encodingOf(ref: FileRef): Promise<TextEncoding> {
+    const head = await readFileHead(this.store, ref, 'none');
+    return encodingOfBom(head)?.encoding ?? this.options.encoding ?? 'utf-8';
   }
 
   /** For each nominal cut, the byte after the first line feed at or after it (nothing past the file's end). */

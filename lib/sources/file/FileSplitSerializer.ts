@@ -4,7 +4,7 @@ import { FileSplit, type FileCompression, type FileFormat, type FilePosition, ty
 
 /**
  * Version 2 layout: the split's fields with the position flattened, plus the listed version
- * (`etag`, `size`) and `fileSplits` when set. Version 1 (written before byte-range splits
+ * (`etag`, `size`), `fileSplits` and `versionTag` when set. Version 1 (written before byte-range splits
  * and S3) has none of the three and still reads: a whole, unpinned file. `deserialize`
  * rebuilds the split through its constructor, so a damaged checkpoint fails with a message
  * naming the bad field instead of producing a split that reads the wrong bytes.
@@ -34,6 +34,7 @@ export const FileSplitSerializer: SplitSerializer<FileSplit> = {
     if (split.etag !== undefined) data.etag = split.etag;
     if (split.size !== undefined) data.size = split.size;
     if (split.fileSplits !== 1) data.fileSplits = split.fileSplits;
+    if (split.versionTag !== undefined) data.versionTag = split.versionTag;
     return data;
   },
 
@@ -65,8 +66,9 @@ export const FileSplitSerializer: SplitSerializer<FileSplit> = {
 };
 
 /** The fields version 2 added; absent ones stay absent. */
-function versioned(data: SerializedSplitData): Pick<FileSplitProps, 'etag' | 'size' | 'fileSplits'> {
+function versioned(data: SerializedSplitData): Pick<FileSplitProps, 'etag' | 'size' | 'fileSplits' | 'versionTag'> {
   return {
+    ...(data.versionTag === undefined ? {} : { versionTag: data.versionTag as string }),
     ...(data.etag === undefined ? {} : { etag: data.etag as string }),
     ...(data.size === undefined ? {} : { size: data.size as number }),
     ...(data.fileSplits === undefined ? {} : { fileSplits: data.fileSplits as number }),

@@ -1,6 +1,7 @@
 import { registerSource } from '../../flow/registry';
 import { fileSource } from './FileSource';
-import { parseAfterFinishFlag, parseFollowSymlinksFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
+import type { TextEncoding } from './format/TextEncoding';
+import { parseAfterFinishFlag, parseFollowSymlinksFlag, parseMinFileAgeFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
 
 registerSource(['file'], (o) =>
   fileSource({
@@ -9,11 +10,20 @@ registerSource(['file'], (o) =>
     include: o.include as string[] | undefined,
     exclude: o.exclude as string[] | undefined,
     recursive: o.recursive as boolean | undefined,
-    csv: o.delimiter || o.quote ? { delimiter: o.delimiter as string | undefined, quote: o.quote as string | undefined } : undefined,
+    csv:
+      o.delimiter || o.quote || o.csvDuplicateHeaders
+        ? {
+            delimiter: o.delimiter as string | undefined,
+            quote: o.quote as string | undefined,
+            duplicateHeaders: o.csvDuplicateHeaders as 'error' | 'rename' | undefined,
+          }
+        : undefined,
+    encoding: o.encoding as TextEncoding | undefined,
     maxRecordsPerBatch: o.batchSize as number | undefined,
     // The flag form as typed (ADF_FLOW JSON: "64M", "move:s3://…"), or already parsed by the CLI.
     splitSize: typeof o.splitSize === 'string' ? parseSplitSizeFlag(o.splitSize) : (o.splitSize as number | undefined),
     afterFinish: typeof o.afterFinish === 'string' ? parseAfterFinishFlag(o.afterFinish) : (o.afterFinish as AfterFinish | undefined),
+    minFileAge: typeof o.minFileAge === 'string' ? parseMinFileAgeFlag(o.minFileAge) : (o.minFileAge as number | undefined),
     followSymlinks: typeof o.followSymlinks === 'string' ? parseFollowSymlinksFlag(o.followSymlinks) : undefined,
   }),
 );

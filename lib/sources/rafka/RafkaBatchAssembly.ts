@@ -1,6 +1,6 @@
 import type { BatchLimits, RecordBatch } from '../../source-support/RecordBatch';
 import type { BadRecord, SourceRecord } from '../../source-support/SourceRecord';
-import { decodeValue, fieldsObject, recordId } from './RafkaEntryDecoder';
+import { decodeValue, rawFields, recordId } from './RafkaEntryDecoder';
 import type { RafkaValue } from './RafkaEntryDecoder';
 import type { RafkaConfig } from './RafkaOptions';
 import type { InboxEntry, PartitionState } from './RafkaPartitionState';
@@ -64,7 +64,7 @@ export function assembleBatch(p: PartitionState, picked: PickedEntries, badRecor
   for (const e of picked.take) {
     const decoded = decodeValue(config, e.fields);
     if ('value' in decoded) records.push({ id: recordId(key, e.id), value: decoded.value });
-    else badRecords.push({ id: recordId(key, e.id), splitId: p.split.splitId, reason: decoded.error, raw: fieldsObject(e.fields) });
+    else badRecords.push({ id: recordId(key, e.id), splitId: p.split.splitId, reason: decoded.error, raw: rawFields(e.fields) });
   }
   const finished = p.inbox.length === 0 && (p.pastStop || compareStreamIds(picked.lastId, p.split.stopId) >= 0);
   const split = p.split.withPosition(finished ? maxStreamId(picked.lastId, p.split.stopId) : picked.lastId);

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { appendOnce } from '../../redis/idempotentAppend';
 import type { BadRecord } from '../../source-support/SourceRecord';
-import { fieldsObject, recordId } from './RafkaEntryDecoder';
+import { rawFields, recordId } from './RafkaEntryDecoder';
 import { deadLetterKey } from './RafkaOptions';
 import type { RafkaConfig } from './RafkaOptions';
 import type { InboxEntry } from './RafkaPartitionState';
@@ -23,5 +23,5 @@ export async function deadLetter(client: Redis, config: RafkaConfig, split: Rafk
     dead.map((e) => ({ dedupeId: recordId(key, e.id), fields: ['adf:original-id', e.id, 'adf:stream', key, 'adf:reason', reasonOf(e), 'adf:deliveries', String(e.deliveries), ...e.fields] })),
     { dedupePrefix: `${target}:dedupe:`, dedupeTtlSeconds: config.dedupeTtlSeconds, maxLen: 0 },
   );
-  return dead.map((e) => ({ id: recordId(key, e.id), splitId: split.splitId, reason: `${reasonOf(e)}; moved to dead-letter stream ${target}`, raw: fieldsObject(e.fields) }));
+  return dead.map((e) => ({ id: recordId(key, e.id), splitId: split.splitId, reason: `${reasonOf(e)}; moved to dead-letter stream ${target}`, raw: rawFields(e.fields) }));
 }

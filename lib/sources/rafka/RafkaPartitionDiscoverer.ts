@@ -55,6 +55,28 @@ export class RafkaPartitionDiscoverer implements SplitDiscoverer<RafkaSplit, Raf
     }
   }
 
+  /**
+   * Restored splits with the bound this run was given, not the one stored with them: a state
+   * left by a live run (stop NO_STOP_ID) resumed with `until: 'latest'` stops at each
+   * partition's last entry now; one left by a bounded run resumed live reads on; a map of stop
+   * ids applies as given. A split stored with a `latest` stop keeps it when resumed with
+   * `until: 'latest'` (one bounded run, interrupted and resumed, stops where it meant to).
+   */
+  async withCurrentBounds(splits: readonly RafkaSplit[]): Promise<RafkaSplit[]> {
+    const until = this.config.until;
+    const stale = splits.filter((s) => (until === undefined ? s.bounded : until === 'latest' ? !s.bounded : s.stopId !== (until[String(s.partition)] ?? START_OF_STREAM)));
+    if (stale.length === 0) return [...splits];
+    const lease = acquireRedisClient(this.config.connection);
+    let stops: string[];
+    try {
+      stops = await this.stopIds(lease.client, stale.map((s) => s.partition), stale.map((s) => s.streamKey));
+    } finally {
+      lease.release();
+    }
+    const rebound = new Map(stale.map((s, i) => [s.splitId, new RafkaSplit({ ...s, stopId: stops[i] })]));
+    return splits.map((s) => rebound.get(s.splitId) ?? s);
+  }
+
   private async splitsFor(client: Redis, partitions: number[]): Promise<RafkaSplit[]> {
     const keys = partitions.map((p) => partitionKey(this.config, p));
     const stops = await this.stopIds(client, partitions, keys);

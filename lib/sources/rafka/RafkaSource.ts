@@ -35,6 +35,19 @@ export class RafkaSource implements Source<RafkaValue, RafkaSplit, RafkaEnumerat
     this.boundedness = this.config.until === undefined ? Boundedness.CONTINUOUS_UNBOUNDED : Boundedness.BOUNDED;
   }
 
+  /** What the source reads: server (without credentials), db, topic and group. Part of a run's identity. */
+  get identity(): string {
+    const { connection, topic, group } = this.config;
+    let server = connection.url ?? 'default redis';
+    try {
+      const url = new URL(server);
+      server = `${url.protocol}//${url.host}${url.pathname}`;
+    } catch {
+      // not a URL: the default from the environment
+    }
+    return `rafka:${server}${connection.db === undefined ? '' : ` db ${connection.db}`} topic ${topic} group ${group}`;
+  }
+
   createEnumerator(ctx: SplitEnumeratorContext<RafkaSplit>, checkpoint?: RafkaEnumeratorState): RafkaSplitEnumerator {
     const bounded = this.boundedness === Boundedness.BOUNDED;
     return new RafkaSplitEnumerator(ctx, this.createDiscoverer(), { bounded, discoveryIntervalMs: bounded ? 0 : this.config.discoveryIntervalMs }, checkpoint);

@@ -24,7 +24,7 @@ describe('file source options', () => {
       include: undefined,
       exclude: undefined,
       recursive: true,
-      formats: { csv: { quote: '"', header: true }, maxRecordBytes: FILE_SOURCE_DEFAULTS.maxRecordBytes },
+      formats: { csv: { quote: '"', header: true, duplicateHeaders: 'error' }, encoding: 'utf-8', maxRecordBytes: FILE_SOURCE_DEFAULTS.maxRecordBytes },
       limits: { maxRecords: DEFAULT_BATCH_LIMITS.maxRecords, maxBytes: DEFAULT_BATCH_LIMITS.maxBytes },
       discoveryPageSize: 1000,
       splitSize: 64 * 1024 * 1024,

@@ -42,6 +42,14 @@ describe('file source flags', () => {
     expect((flow.source as FileSource).config.afterFinish).toEqual({ action: 'move', to: 's3://in-bucket/archive/' });
   });
 
+  it('--min-file-age takes a duration and reaches the source (flag and ADF_FLOW string)', () => {
+    expect(optionsOf([...base, '--path', '/d', '--min-file-age', '30s']).minFileAge).toBe(30_000);
+    const flow = flowFromOptions(optionsOf([...base, '--path', '/d', '--min-file-age', '2m']) as FlowOptions);
+    expect((flow.source as FileSource).config.minFileAge).toBe(120_000);
+    expect((flowFromOptions({ source: 'file', sink: 'null', path: '/d', minFileAge: '500ms' }).source as FileSource).config.minFileAge).toBe(500);
+    expect(errorOf([...base, '--path', '/d', '--min-file-age', 'soon'])).toContain('--min-file-age must be a duration such as 30s');
+  });
+
   it('--follow-symlinks takes within-root, any or never and reaches the source (default within-root)', () => {
     expect((flowFromOptions(optionsOf([...base, '--path', '/d']) as FlowOptions).source as FileSource).config.followSymlinks).toBe('within-root');
     const flow = flowFromOptions(optionsOf([...base, '--path', '/d', '--follow-symlinks', 'never']) as FlowOptions);
@@ -82,5 +90,23 @@ describe('file source flags', () => {
     expect([parseByteSize('512'), parseByteSize('1.5k'), parseByteSize('64MB'), parseByteSize('2GiB'), parseByteSize('x'), parseByteSize(2.5)]).toEqual([
       512, 1536, 64 * 1024 ** 2, 2 * 1024 ** 3, undefined, undefined,
     ]);
+  });
+});
+
+describe('encoding and duplicate-header flags', () => {
+  it('--encoding and --csv-duplicate-headers reach the file source, as the ADF_FLOW fields encoding and csvDuplicateHeaders do', () => {
+    const flow = flowFromOptions(optionsOf([...base, '--path', '/data', '--encoding', 'utf-16be', '--csv-duplicate-headers', 'rename']) as FlowOptions);
+    const fromJson = flowFromOptions({ source: 'file', sink: 'null', path: '/data', encoding: 'latin1', csvDuplicateHeaders: 'rename' });
+
+    expect((flow.source as FileSource).config.formats).toMatchObject({ encoding: 'utf-16be', csv: { duplicateHeaders: 'rename' } });
+    expect((fromJson.source as FileSource).config.formats).toMatchObject({ encoding: 'latin1', csv: { duplicateHeaders: 'rename' } });
+  });
+
+  it('names the option and the values it takes', () => {
+    expect(() => flowFromOptions(optionsOf([...base, '--path', '/data', '--encoding', 'utf8']) as FlowOptions)).toThrow(
+      'encoding must be one of utf-8, utf-16le, utf-16be, latin1 (got "utf8")',
+    );
+    expect(() => flowFromOptions(optionsOf([...base, '--path', '/data', '--csv-duplicate-headers', 'keep']) as FlowOptions)).toThrow('csv.duplicateHeaders must be error or rename');
+    expect(RUN_HELP).toContain('--encoding <enc>');
   });
 });

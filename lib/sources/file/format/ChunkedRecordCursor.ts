@@ -1,5 +1,5 @@
 import type { FilePosition } from '../FileSplit';
-import type { ByteSource } from './ByteSource';
+import type { DecodedByteSource } from './DecodedByteSource';
 import type { CursorEntry, RecordCursor } from './RecordCursor';
 
 /** Unreadable input is kept for people to look at, up to this many bytes or characters. */
@@ -25,7 +25,7 @@ export abstract class ChunkedRecordCursor implements RecordCursor {
   private records: number;
 
   protected constructor(
-    protected readonly bytes: ByteSource,
+    protected readonly bytes: DecodedByteSource,
     start: FilePosition,
   ) {
     this.boundaryOffset = this.positionOffset = start.offset;
@@ -39,7 +39,7 @@ export abstract class ChunkedRecordCursor implements RecordCursor {
       this.head = 0;
       if (this.inputDone) {
         // Nothing is left to resume, but the final position still covers a trailing header or blank lines.
-        this.positionOffset = this.boundaryOffset;
+        this.positionOffset = this.bytes.toRawOffset(this.boundaryOffset);
         this.positionLine = this.boundaryLine;
         return undefined;
       }
@@ -55,7 +55,9 @@ export abstract class ChunkedRecordCursor implements RecordCursor {
         return undefined;
       }
     }
-    const entry = this.queue[this.head++];
+    // Entries carry decoded offsets; ids and positions are raw byte offsets of the file.
+    const decoded = this.queue[this.head++]!;
+    const entry = this.bytes.transcoding ? { ...decoded, offset: this.bytes.toRawOffset(decoded.offset), end: this.bytes.toRawOffset(decoded.end) } : decoded;
     this.positionOffset = entry.end;
     this.positionLine = entry.nextLine;
     if (entry.reason === undefined) this.records++;
@@ -104,7 +106,8 @@ export abstract class ChunkedRecordCursor implements RecordCursor {
 
   /** Dead-letters everything from the boundary on and stops reading the file. */
   protected restUnreadable(reason: string): void {
-    const raw = this.pendingText();
+    const refused = this.bytes.refused;
+    const raw = refused ? { base64: refused.toString('base64') } : this.pendingText();
     this.emit({
       offset: this.boundaryOffset,
       line: this.boundaryLine,

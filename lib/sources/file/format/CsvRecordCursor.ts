@@ -1,14 +1,19 @@
 import type { FilePosition } from '../FileSplit';
-import type { ByteSource } from './ByteSource';
+import { isUtf8 } from 'node:buffer';
+import type { DecodedByteSource } from './DecodedByteSource';
+import { undecodable } from './UndecodableRecord';
 import { ChunkedRecordCursor, rawText } from './ChunkedRecordCursor';
 import { CsvChunkParser, type CsvDialect, type CsvParseError } from './CsvChunkParser';
-import { LineSkipper } from './LineSkipper';
+import { resolveColumnNames, type DuplicateHeaders } from './CsvColumnNames';
+import { LineSkipper, type SkipDialect } from './LineSkipper';
 
 export interface CsvCursorOptions extends CsvDialect {
   /** The first row names the columns (when the position carries no header yet). */
   readonly header: boolean;
   /** Column names to use instead of the header row (or, without one, for headerless files). */
   readonly columns?: readonly string[];
+  /** A header naming a column twice: dead-letter the file ('error', default) or rename ('rename'). */
+  readonly duplicateHeaders?: DuplicateHeaders;
 }
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -26,10 +31,12 @@ const REASONS: Readonly<Record<string, string>> = {
  * - A row csv-parse rejects (bad quoting, an oversized record) is a bad record covering the
  *   row up to the end of the line where the error was found; parsing restarts behind it with
  *   a fresh parser. Both points are record boundaries, so continuing and resuming agree.
- * - A quote still open at end of file, or an unreadable header, dead-letters the rest.
+ * - A quote still open at end of file, or an unreadable header, dead-letters the rest; so
+ *   does a header naming a column twice (unless `duplicateHeaders: 'rename'`), which would
+ *   otherwise drop one of the two columns from every record.
  *
  * @example
- * const cursor = new CsvRecordCursor(ByteSource.open(path, 'none', 0, ctx), START_OF_FILE, { delimiter: ',', quote: '"', escape: '"', header: true, maxRecordSize: 1 << 24 });
+ * const cursor = new CsvRecordCursor(new DecodedByteSource(ByteSource.open(store, file, 'none', 0, undefined, ctx), 0, 'utf-8', undefined), START_OF_FILE, { delimiter: ',', quote: '"', escape: '"', header: true, maxRecordSize: 1 << 24 });
  */
 export class CsvRecordCursor extends ChunkedRecordCursor {
   private parser: CsvChunkParser;
@@ -43,10 +50,14 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
   private retainedOffset: number;
   private skipper: LineSkipper | undefined;
   private stopped = false;
+  /** Decoded ranges [from, to) of chunks that are not valid UTF-8 on their own: records overlapping them are checked. */
+  private suspect: [number, number][] = [];
+  /** Why the column names cannot be used (a duplicate name); the rest is dead-lettered on the first chunk. */
+  private columnsError: string | undefined;
   private readonly onRecord = (fields: string[], end: number, line: number): void => this.record(fields, end, line);
 
   constructor(
-    bytes: ByteSource,
+    bytes: DecodedByteSource,
     start: FilePosition,
     private readonly options: CsvCursorOptions,
   ) {
@@ -54,7 +65,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     this.parserOffset = this.retainedOffset = start.offset;
     this.parserLine = start.line;
     this.headerRowPending = options.header && start.header === undefined;
-    this.setColumns(start.header ?? options.columns);
+    this.columnsError = this.setColumns(start.header ?? options.columns);
     this.parser = new CsvChunkParser(options, this.onRecord, start.offset === 0);
   }
 
@@ -64,6 +75,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
 
   protected override onChunk(chunk: Buffer, chunkOffset: number): void {
     if (this.stopped) return;
+    if (this.columnsError !== undefined) return this.stop(this.columnsError);
     if (this.skipper) {
       const at = this.skipper.skip(chunk);
       if (at === undefined) return;
@@ -72,6 +84,8 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
       chunkOffset += at;
     }
     this.retained.push(chunk);
+    // One native check per chunk; only records in a failing chunk (bad bytes, or a character cut by the chunk's edge) are checked one by one.
+    if (this.bytes.mayBeInvalid && !isUtf8(chunk)) this.suspect.push([chunkOffset, chunkOffset + chunk.length]);
     const error = this.parser.write(chunk);
     if (error) this.recover(error);
     else this.dropConsumed();
@@ -99,16 +113,21 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
   }
 
   private record(fields: string[], endRelative: number, lineRelative: number): void {
+    if (this.stopped) return; // the parser pushes the rest of its chunk after a stop
     const offset = this.boundaryOffset;
     const line = this.boundaryLine;
     const end = this.parserOffset + endRelative;
     const nextLine = this.parserLine + lineRelative;
+    const bad = this.isSuspect(offset, end) ? undecodable(this.bytes, withoutTerminator(this.retainedRange(offset, end))) : undefined;
     this.advance(end, nextLine);
+    if (bad && this.headerRowPending && !this.columns) return this.stop(`the CSV header row (line ${line}) is ${bad.reason.replace('; the record is kept unchanged as raw bytes (base64)', '')}; the rest of the file from offset ${end} is not read`);
+    if (bad && !this.headerRowPending) return this.emit({ offset, line, end, nextLine, reason: bad.reason, raw: bad.raw });
     // csv-parse yields an empty line as one empty field; a quoted "" is longer than a terminator.
     if (fields.length === 1 && fields[0] === '' && end - offset <= 2) return;
     if (this.headerRowPending) {
       this.headerRowPending = false;
-      if (!this.columns) this.setColumns(fields);
+      const error = this.columns ? undefined : this.setColumns(fields);
+      if (error !== undefined) this.stop(`${error} (header row at line ${line}); the rest of the file from offset ${end} is not read`);
       return;
     }
     const columns = this.columns;
@@ -119,6 +138,25 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     } else {
       this.emit({ offset, line, end, nextLine, value: this.unsafeColumns ? toObjectSafely(columns, fields) : toObject(columns, fields) });
     }
+  }
+
+  /** Whether [from, to) overlaps a chunk that failed the UTF-8 check; forgets ranges before `from`. */
+  private isSuspect(from: number, to: number): boolean {
+    while (this.suspect.length > 0 && this.suspect[0]![1] <= from) this.suspect.shift();
+    return this.suspect.some(([start, end]) => start < to && end > from);
+  }
+
+  /** Retained bytes [from, to): the record just parsed (its bytes are retained until the next chunk). */
+  private retainedRange(from: number, to: number): Buffer {
+    const parts: Buffer[] = [];
+    let offset = this.retainedOffset;
+    for (const chunk of this.retained) {
+      const start = Math.max(from, offset);
+      const stop = Math.min(to, offset + chunk.length);
+      if (start < stop) parts.push(chunk.subarray(start - offset, stop - offset));
+      offset += chunk.length;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   /** The retained chunks cut to start at the boundary. */
@@ -139,7 +177,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     if (error.code === 'CSV_QUOTE_NOT_CLOSED') return this.stop(`quote not closed; ${where}`);
     // Skip from the boundary to the end of the line the error was found on (at least one line).
     const errorLine = this.parserLine + (error.lines ?? 1) - 1;
-    this.skipper = new LineSkipper(Math.max(1, errorLine - this.boundaryLine + 1), describe(error), this.boundaryOffset, this.boundaryLine);
+    this.skipper = new LineSkipper(Math.max(1, errorLine - this.boundaryLine + 1), describe(error), this.boundaryOffset, this.boundaryLine, skipDialect(this.options));
     const replay = this.retainedFromBoundary();
     let offset = this.boundaryOffset;
     this.retained = [];
@@ -154,7 +192,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
   private resynchronise(at: number): void {
     const skipper = this.skipper!;
     this.skipper = undefined;
-    const nextLine = skipper.line + skipper.lines;
+    const nextLine = skipper.nextLine;
     this.badRecord(skipper, at, nextLine);
     this.parserOffset = this.retainedOffset = at;
     this.parserLine = nextLine;
@@ -178,9 +216,14 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     }
   }
 
-  private setColumns(columns: readonly string[] | undefined): void {
-    this.columns = columns && Object.freeze([...columns]);
-    this.unsafeColumns = columns?.includes('__proto__') ?? false;
+  /** Takes `names` as the columns, or returns why they cannot be (a duplicate name). */
+  private setColumns(names: readonly string[] | undefined): string | undefined {
+    if (names === undefined) return undefined;
+    const resolved = resolveColumnNames(names, this.options.duplicateHeaders ?? 'error');
+    if ('error' in resolved) return resolved.error;
+    this.columns = Object.freeze([...resolved.columns]);
+    this.unsafeColumns = this.columns.includes('__proto__');
+    return undefined;
   }
 }
 
@@ -197,7 +240,21 @@ function toObjectSafely(columns: readonly string[], fields: string[]): Record<st
   return value;
 }
 
+/** A record's bytes without its line terminator (CRLF, LF or CR), as JSON Lines dead letters keep a line. */
+function withoutTerminator(record: Buffer): Buffer {
+  let to = record.length;
+  if (to > 0 && record[to - 1] === 0x0a) to--;
+  if (to > 0 && record[to - 1] === 0x0d) to--;
+  return record.subarray(0, to);
+}
+
 function describe(error: CsvParseError): string {
   const reason = error.code ? REASONS[error.code] : undefined;
   return reason ? `${reason} (${error.code})` : error.message;
+}
+
+/** The dialect as single bytes for LineSkipper, or undefined where one is wider (then it counts every break). */
+function skipDialect(options: { readonly quote: string; readonly escape: string; readonly delimiter: string }): SkipDialect | undefined {
+  const [quote, escape, delimiter] = [options.quote, options.escape, options.delimiter].map((c) => Buffer.from(c));
+  return quote!.length === 1 && escape!.length === 1 && delimiter!.length === 1 ? { quote: quote![0]!, escape: escape![0]!, delimiter: delimiter![0]! } : undefined;
 }

@@ -1,4 +1,6 @@
 import { isTabSeparated } from '../FileTypeInference';
+import type { DuplicateHeaders } from './CsvColumnNames';
+import type { TextEncoding } from './TextEncoding';
 
 /** How to read the formats, as configured on the source (validated there). */
 export interface FormatOptions {
@@ -10,7 +12,11 @@ export interface FormatOptions {
     readonly escape?: string;
     readonly header: boolean;
     readonly columns?: readonly string[];
+    /** Undefined: 'error'. */
+    readonly duplicateHeaders?: DuplicateHeaders;
   };
+  /** Encoding of files without a byte order mark; undefined: 'utf-8'. */
+  readonly encoding?: TextEncoding;
   /** Longest record or line; bounds the memory one malformed record can take. */
   readonly maxRecordBytes: number;
 }

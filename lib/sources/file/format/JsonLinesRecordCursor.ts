@@ -1,6 +1,8 @@
+import { parseJsonKeepingDigits } from '../../../util/parseJsonKeepingDigits';
 import type { FilePosition } from '../FileSplit';
-import type { ByteSource } from './ByteSource';
 import { ChunkedRecordCursor, RAW_TEXT_LIMIT, rawText } from './ChunkedRecordCursor';
+import type { DecodedByteSource } from './DecodedByteSource';
+import { undecodable } from './UndecodableRecord';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -12,12 +14,15 @@ export interface JsonLinesCursorOptions {
 
 /**
  * JSON Lines: one JSON value per line (objects, arrays, scalars alike). Lines are cut on LF
- * at byte level, so offsets are exact whatever the encoding of the text; a CR before the LF,
- * blank lines and a BOM at the start of the file are tolerated, and the last line needs no
- * terminator. A line that is not JSON is a bad record with its line, offset and text.
+ * in the decoded (UTF-8) bytes, whose offsets DecodedByteSource maps back to raw ones; a CR
+ * before the LF, blank lines and a BOM at the start of the file are tolerated, and the last
+ * line needs no terminator. A line that is not JSON is a bad record with its line, offset
+ * and text; a line that is not valid text in the file's encoding is a bad record with its
+ * raw bytes, never a record with replacement characters. Integers beyond 2^53 keep their
+ * digits (as strings, see parseJsonKeepingDigits).
  *
  * @example
- * const cursor = new JsonLinesRecordCursor(ByteSource.open(path, 'gzip', 0, ctx), START_OF_FILE, { maxRecordBytes: 1 << 24 });
+ * const cursor = new JsonLinesRecordCursor(new DecodedByteSource(ByteSource.open(store, file, 'gzip', 0, undefined, ctx), 0, 'utf-8', undefined), START_OF_FILE, { maxRecordBytes: 1 << 24 });
  */
 export class JsonLinesRecordCursor extends ChunkedRecordCursor {
   /** Parts of a line that continues past the chunk it started in. */
@@ -27,7 +32,7 @@ export class JsonLinesRecordCursor extends ChunkedRecordCursor {
   private oversized = false;
 
   constructor(
-    bytes: ByteSource,
+    bytes: DecodedByteSource,
     start: FilePosition,
     private readonly options: JsonLinesCursorOptions,
   ) {
@@ -79,11 +84,16 @@ export class JsonLinesRecordCursor extends ChunkedRecordCursor {
     this.advance(end, line + 1);
     if (to > from && buffer[to - 1] === CR) to--;
     if (to === from) return;
+    const bad = undecodable(this.bytes, buffer.subarray(from, to));
+    if (bad) {
+      this.emit({ offset, line, end, nextLine: line + 1, reason: bad.reason, raw: bad.raw });
+      return;
+    }
     let text = buffer.toString('utf8', from, to);
     if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJsonKeepingDigits(text);
     } catch (error) {
       if (text.trim() === '') return;
       const raw = text.length > RAW_TEXT_LIMIT ? text.slice(0, RAW_TEXT_LIMIT) : text;

@@ -1,5 +1,7 @@
 import { TO_END_OF_FILE, type FileSplit } from '../FileSplit';
 import { ByteSource } from './ByteSource';
+import { DecodedByteSource } from './DecodedByteSource';
+import { readFileHead } from './FileHead';
 import { CsvRecordCursor } from './CsvRecordCursor';
 import { JsonLinesRecordCursor } from './JsonLinesRecordCursor';
 import type { RecordCursor } from './RecordCursor';
@@ -21,13 +23,17 @@ export function openRecordCursor(split: FileSplit, options: FormatOptions, store
   const file = { path: split.path, etag: split.etag, size: split.size };
   const end = split.end === TO_END_OF_FILE ? undefined : split.end;
   // A whole file is sniffed for gzip whatever its name; byte ranges exist only for files the planner found plain.
-  const bytes = ByteSource.open(store, file, split.compression, position.offset, end, { splitId: split.splitId, file: split.path }, split.fileSplits === 1);
+  const raw = ByteSource.open(store, file, split.compression, position.offset, end, { splitId: split.splitId, file: split.path }, split.fileSplits === 1);
+  // A split that starts after the file's first bytes reads them apart: their BOM decides the encoding.
+  const head = position.offset > 0 ? () => readFileHead(store, file, split.compression, { splitId: split.splitId, file: split.path }) : undefined;
+  const bytes = new DecodedByteSource(raw, position.offset, options.encoding ?? 'utf-8', head);
   if (split.format === 'jsonl') return new JsonLinesRecordCursor(bytes, position, options);
   const { csv } = options;
   return new CsvRecordCursor(bytes, position, {
     ...csvDialect(csv, split.fileId),
     header: csv.header,
     columns: csv.columns,
+    duplicateHeaders: csv.duplicateHeaders,
     maxRecordSize: options.maxRecordBytes,
   });
 }

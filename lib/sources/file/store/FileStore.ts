@@ -12,7 +12,10 @@ export interface FileRef {
   /** Path relative to the store's root, posix separators: the split id and record id prefix. */
   readonly fileId: string;
   readonly size: number;
-  /** The version that was listed (S3 ETag, quotes included); reads are pinned to it. */
+  /**
+   * The version that was listed (S3 ETag, quotes included; for a local file `local:inode:size:mtime`);
+   * reads are pinned to it.
+   */
   readonly etag?: string;
   readonly modifiedAt?: Date;
   /** Set when the entry is listed but cannot be read as a file (a link to a directory, an unlistable directory). */

@@ -3,6 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { AdfError, ConfigError } from '../../../errors/AdfError';
 import type { FileLocation, FileRef, FileStore } from './FileStore';
+import { LOCAL_VERSION_PREFIX, localVersion, PinnedLocalRead } from './PinnedLocalRead';
 
 export interface LocalFileStoreOptions {
   /** Absolute path of a directory or of a single file. */
@@ -67,8 +68,16 @@ export class LocalFileStore implements FileStore {
     if (page.length > 0) yield page;
   }
 
+  /**
+   * With the version discovery listed (`etag`, and `size`) the read is pinned to it: it stops at
+   * the listed size and fails with "changed while being read" if the file changes meanwhile.
+   * Without (a split stored by an older version of adf) it reads whatever is there.
+   */
   openRange(file: FileLocation, start: number, end?: number): Readable {
     if (end !== undefined && end <= start) return Readable.from([]);
+    if (file.etag?.startsWith(LOCAL_VERSION_PREFIX) && file.size !== undefined) {
+      return new PinnedLocalRead(file.path, file.etag, file.size, start, Math.min(end ?? file.size, file.size));
+    }
     return createReadStream(file.path, { start, ...(end === undefined ? {} : { end: end - 1 }), highWaterMark: READ_CHUNK_BYTES });
   }
 
@@ -190,7 +199,7 @@ export function isWithin(root: string, path: string): boolean {
 }
 
 function toRef(path: string, fileId: string, stats: Stats): FileRef {
-  return { path, fileId, size: stats.size, modifiedAt: stats.mtime };
+  return { path, fileId, size: stats.size, etag: localVersion(stats), modifiedAt: stats.mtime };
 }
 
 /** Code-unit order (not locale order), so every machine walks the same sequence. */

@@ -12,6 +12,6 @@ export type { Sink, SinkWriter, SinkBatch } from './sinks';
 export { runEmbedded } from './runtime/embedded';
 export type { EmbeddedRunOptions } from './runtime/embedded';
 export type { RunSummary } from './runtime/RunSummary';
-export { AdfError, ConfigError, RetryableError, PoisonRecordError, SplitFailedError, FencedOffError, ErrorBudgetExceededError } from './errors';
+export { AdfError, ConfigError, RetryableError, PoisonRecordError, SplitFailedError, UntrustedSplitError, FencedOffError, ErrorBudgetExceededError } from './errors';
 export { Boundedness, InputStatus } from './source-support';
 export type { Source, SourceSplit, SourceReader, SplitEnumerator, SplitEnumeratorContext, SourceReaderContext, RecordBatch, SourceRecord, BadRecord } from './source-support';

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { ConfigError } from '../errors';
 import type { FlowOptions } from '../flow/FlowRef';
 import type { ErrorBudgetOptions } from '../runtime/ErrorBudget';
-import { parseAfterFinishFlag, parseMinFileAgeFlag, parseSplitSizeFlag } from '../sources/file/FileSourceFlags';
+import { parseAfterFinishFlag, parseFollowSymlinksFlag, parseMinFileAgeFlag, parseSplitSizeFlag } from '../sources/file/FileSourceFlags';
 
 /** The flag form of a flow's source and sink, shared by `adf run`, `adf replay-dead-letters` and `adf dev`. */
 export const FLOW_FLAG_OPTIONS = {
   source: { type: 'string' }, path: { type: 'string' }, format: { type: 'string' },
   include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true },
   'no-recursive': { type: 'boolean' }, delimiter: { type: 'string' }, quote: { type: 'string' },
-  'split-size': { type: 'string' }, 'after-finish': { type: 'string' }, 'min-file-age': { type: 'string' },
+  'split-size': { type: 'string' }, 'after-finish': { type: 'string' }, 'min-file-age': { type: 'string' }, 'follow-symlinks': { type: 'string' },
   encoding: { type: 'string' }, 'csv-duplicate-headers': { type: 'string' },
   'redis-url': { type: 'string' }, topic: { type: 'string' }, partitions: { type: 'string' },
   group: { type: 'string' }, until: { type: 'string' }, start: { type: 'string' },
@@ -25,7 +25,7 @@ export type FlowFlagValues = { readonly [K in keyof typeof FLOW_FLAG_OPTIONS]?: 
  * without a word (`--until latest` on a file source), so they are refused instead.
  */
 const SOURCE_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  file: ['path', 'format', 'include', 'exclude', 'no-recursive', 'delimiter', 'quote', 'split-size', 'after-finish', 'min-file-age', 'encoding', 'csv-duplicate-headers'],
+  file: ['path', 'format', 'include', 'exclude', 'no-recursive', 'delimiter', 'quote', 'split-size', 'after-finish', 'min-file-age', 'follow-symlinks', 'encoding', 'csv-duplicate-headers'],
   rafka: ['redis-url', 'topic', 'partitions', 'group', 'until', 'start'],
 };
 const SOURCE_ALIASES: Readonly<Record<string, string>> = { 'redis-stream': 'rafka' };
@@ -94,6 +94,7 @@ export function flowOptionsFromFlags(v: FlowFlagValues): FlowOptions {
     splitSize: v['split-size'] === undefined ? undefined : parseSplitSizeFlag(v['split-size']),
     afterFinish: v['after-finish'] === undefined ? undefined : parseAfterFinishFlag(v['after-finish']),
     minFileAge: v['min-file-age'] === undefined ? undefined : parseMinFileAgeFlag(v['min-file-age']),
+    followSymlinks: v['follow-symlinks'] === undefined ? undefined : parseFollowSymlinksFlag(v['follow-symlinks']),
     errorBudget: errorBudgetFlags(v['error-budget'], n['error-budget-after']),
     // Checked with the other source options (the message names the option and the values).
     encoding: v.encoding, csvDuplicateHeaders: v['csv-duplicate-headers'],

@@ -38,6 +38,7 @@ Source options (flag form):
   --csv-duplicate-headers <what>  a CSV header naming a column twice: error (default, file dead-lettered) | rename (v, v_2)
   --split-size <bytes>   cut uncompressed files larger than this into byte-range splits (default 64M; k/M/G suffixes)
   --after-finish <what>  once all of a file's splits are finished: leave | delete | move:<dir or s3://bucket/prefix/> (default leave)
+  --follow-symlinks <w>  input links to files: within-root (default; a link out of --path is skipped and reported) | any | never
   --min-file-age <dur>   skip files modified less than this long ago (still being written), e.g. 30s, 5m; a later run reads them
 
 Rafka source options (a Kafka-like topic on Redis streams: --source rafka, alias redis-stream):

@@ -46,6 +46,14 @@ export class SplitFailedError extends AdfError {
   override readonly name = 'SplitFailedError';
 }
 
+/**
+ * A split names something outside its source (another bucket or prefix, a path outside the
+ * source root, a foreign stream): a tampered split row. Never read; FAILED at once, no retry.
+ */
+export class UntrustedSplitError extends AdfError {
+  override readonly name = 'UntrustedSplitError';
+}
+
 /** This reader lost its lease: another reader owns the split now. Commit nothing, stop. */
 export class FencedOffError extends AdfError {
   override readonly name = 'FencedOffError';

@@ -1,5 +1,6 @@
-import { closeSync, constants, ftruncateSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { openNoFollow } from '../util/noFollow';
 import { ensureWritableDir } from '../util/writableDir';
 import { toJsonLines } from './jsonLines';
 import type { LineFormat } from './jsonLines';
@@ -92,8 +93,8 @@ class JsonlPartWriter implements SinkWriter<unknown> {
   private part(splitId: string, committed: number): OpenPart {
     let part = this.parts.get(splitId);
     if (!part) {
-      // Not 'a': O_APPEND would ignore the positions we write at.
-      part = { fd: openSync(this.files.part(splitId), constants.O_RDWR | constants.O_CREAT, 0o644), length: committed };
+      // Not 'a': O_APPEND would ignore the positions we write at. Never through a planted link.
+      part = { fd: openNoFollow(this.files.part(splitId), constants.O_RDWR | constants.O_CREAT), length: committed };
       if (this.parts.size >= MAX_OPEN_PARTS) this.evictOldest();
     } else {
       this.parts.delete(splitId);

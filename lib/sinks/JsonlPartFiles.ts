@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SplitFailedError } from '../errors';
+import { mkdirNoFollow, openNoFollow, symlinkRefused } from '../util/noFollow';
 import { safeName } from '../util/safeName';
 
 /**
@@ -42,9 +43,10 @@ export class JsonlPartFiles {
   }
 
   stage(splitId: string, token: number, at: number, data: Buffer): string {
-    mkdirSync(this.pendingDir, { recursive: true });
+    mkdirNoFollow(this.pendingDir);
     const file = this.pending(splitId, token, at);
-    const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+    // Never through a link: a planted one would have its target truncated (issue 10 item 6).
+    const fd = openNoFollow(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
     try {
       writeFully(fd, data, 0);
     } finally {
@@ -73,7 +75,7 @@ export class JsonlPartFiles {
       if (data.length !== state.length - at) {
         throw new SplitFailedError(`staged batch ${pendingFile} has ${data.length} bytes, its commit says ${state.length - at}`, { context: { splitId, file: pendingFile } });
       }
-      const fd = openSync(part, constants.O_RDWR | constants.O_CREAT, 0o644);
+      const fd = openNoFollow(part, constants.O_RDWR | constants.O_CREAT);
       try {
         writeFully(fd, data, at);
       } finally {
@@ -102,7 +104,10 @@ export function fdSize(fd: number): number {
 
 function sizeOf(file: string): number {
   try {
-    return statSync(file).size;
+    // lstat: a link planted at the part file is refused, not measured by its target.
+    const stats = lstatSync(file);
+    if (stats.isSymbolicLink()) throw symlinkRefused(file);
+    return stats.size;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw e;
@@ -111,7 +116,13 @@ function sizeOf(file: string): number {
 
 function readPending(file: string, part: string, splitId: string): Buffer {
   try {
-    return readFileSync(file);
+    // A link planted as a staged batch must not copy its target into the output.
+    const fd = openNoFollow(file, constants.O_RDONLY);
+    try {
+      return readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new SplitFailedError(`part file ${part} is short of its committed length and the committed batch ${file} is gone`, { context: { splitId, file: part } });

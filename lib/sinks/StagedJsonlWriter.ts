@@ -1,4 +1,5 @@
-import { ftruncateSync, openSync, closeSync, constants } from 'node:fs';
+import { ftruncateSync, closeSync, constants } from 'node:fs';
+import { openNoFollow } from '../util/noFollow';
 import { AdfError } from '../errors';
 import { toJsonLines } from './jsonLines';
 import type { LineFormat } from './jsonLines';
@@ -37,7 +38,7 @@ export class StagedJsonlWriter implements SinkWriter<unknown> {
     if (state.inPlace) {
       // Written in place by an older version: bytes past the commit are an interrupted batch.
       // Cut back once, as that version did; every state from here on is staged.
-      const fd = openSync(this.files.part(splitId), constants.O_RDWR | constants.O_CREAT, 0o644);
+      const fd = openNoFollow(this.files.part(splitId), constants.O_RDWR | constants.O_CREAT);
       try {
         if (fdSize(fd) > state.length) ftruncateSync(fd, state.length);
       } finally {

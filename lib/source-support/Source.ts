@@ -43,6 +43,13 @@ export interface Source<T, S extends SourceSplit, E = unknown, C = unknown> {
   readonly splitLayout?: string;
   /** Optional: whether discovery would list files written under local directory `dir` (absolute). */
   listsPath?(dir: string): boolean;
+  /**
+   * Optional: refuses a split that does not belong to this source, before anything is opened.
+   * Split rows live in a store others can write (the split table, a state dir): the runtimes
+   * call this on every split before `addSplits`, and a split it rejects (UntrustedSplitError)
+   * is FAILED at once with the reason, never read. A source without it trusts its splits.
+   */
+  validateSplit?(split: S): Promise<void>;
   createEnumerator(ctx: SplitEnumeratorContext<S>, checkpoint?: E): SplitEnumerator<S, E>;
   createReader(ctx: SourceReaderContext): SourceReader<T, S>;
   createDiscoverer(): SplitDiscoverer<S, C>;

@@ -6,6 +6,7 @@ export { serializeSplit, deserializeSplit } from './SourceSplit';
 export type { SourceRecord, BadRecord } from './SourceRecord';
 export type { Source, AnySource } from './Source';
 export { effectiveMaxAttempts } from './Source';
+export { refusalOf } from './SplitGuard';
 export type { SourceReader, SourceReaderContext } from './SourceReader';
 export type { SplitEnumerator, SplitEnumeratorContext } from './SplitEnumerator';
 export type { SplitDiscoverer, DiscoveryPage } from './SplitDiscoverer';

@@ -91,7 +91,7 @@ async function snapshot(replayDir: string, origins: DeadLetterOrigin[]): Promise
   const name = `replay-${String(batches.length + 1).padStart(6, '0')}`;
   const tmp = join(batchesDir, `${name}.tmp`);
   mkdirSync(tmp);
-  const out = openSync(join(tmp, 'records.jsonl'), 'w');
+  const out = openSync(join(tmp, 'records.jsonl'), 'wx'); // a fresh directory: exclusive, never through a planted link
   const counts = { replayed: 0, notReplayable: 0 };
   try {
     for (const origin of origins) {
@@ -124,7 +124,7 @@ async function snapshot(replayDir: string, origins: DeadLetterOrigin[]): Promise
     return counts;
   }
   if (counts.replayed === 0) rmSync(join(tmp, 'records.jsonl')); // an empty file would only draw a warning
-  writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ taken }));
+  writeFileSync(join(tmp, 'manifest.json'), JSON.stringify({ taken }), { flag: 'wx' });
   renameSync(tmp, join(batchesDir, name)); // the batch and its manifest appear together, or not at all
   return counts;
 }

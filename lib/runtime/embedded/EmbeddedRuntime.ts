@@ -12,6 +12,7 @@ import type { BatchLimits } from '../../source-support/RecordBatch';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import type { SerializedSplit, SourceSplit } from '../../source-support/SourceSplit';
 import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
+import { refusalOf } from '../../source-support/SplitGuard';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import type { RunSummary } from '../RunSummary';
 import { redactText } from '../../util/redact';
@@ -199,6 +200,15 @@ class EmbeddedRun {
     const claimed = await this.store.claim(split.splitId, `reader-${readerId}`, EMBEDDED_LEASE_MS);
     if (!claimed) {
       // Held by a live lease or already done: nothing to read; the reader still wants a split.
+      await this.enumerator.handleSplitRequest(readerId);
+      return false;
+    }
+    const refused = await refusalOf(this.flow.source, split);
+    if (refused) {
+      // A split from the state dir that is not the source's (a tampered or foreign row): poison,
+      // FAILED at once with the reason, never handed to a reader.
+      this.log(`[${this.flow.name}] ${refused}; split FAILED`);
+      await this.store.release(claimed.lease, refused, 1);
       await this.enumerator.handleSplitRequest(readerId);
       return false;
     }

@@ -1,4 +1,4 @@
-import { ConfigError, FencedOffError } from '../../errors';
+import { ConfigError, FencedOffError, UntrustedSplitError } from '../../errors';
 import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease, SplitCommit, SplitRow } from '../../coordination/SplitStore';
 import type { SplitMessage } from '../../coordination/SplitQueue';
@@ -8,6 +8,7 @@ import type { SourceReader } from '../../source-support/SourceReader';
 import type { SourceSplit } from '../../source-support/SourceSplit';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
 import { effectiveMaxAttempts } from '../../source-support/Source';
+import { refusalOf } from '../../source-support/SplitGuard';
 import { applyTransform } from '../applyTransform';
 import { sendFailureAlert } from './FailureAlert';
 import { runAfterFinish } from './AfterFinishRun';
@@ -48,6 +49,8 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
     return 'dropped';
   }
   const { lease, row } = claimed;
+  const split = await trustedSplit(deps, row);
+  if (typeof split === 'string') return await giveBack(deps, lease, message, new UntrustedSplitError(split, { context: { splitId: message.splitId } }));
   const reader = deps.flow.source.createReader({ readerId: 0, sendSplitRequest: () => undefined });
   // Closed before any message hands the split on: a reader's cleanup (a Rafka reader leaves
   // its partition and resets the counters of entries it read) must not run after the next
@@ -59,7 +62,7 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
     let sinks: LeasedSinkWrites | undefined;
     try {
       await reader.start();
-      reader.addSplits([deserializeSplit(deps.flow.source.splitSerializer, row.split)]);
+      reader.addSplits([split]);
       reader.notifyNoMoreSplits();
       const started = Date.now();
       sinks = new LeasedSinkWrites(deps.sink, deps.deadLetter, lease);
@@ -85,6 +88,24 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
   } finally {
     await closeReader();
   }
+}
+
+/**
+ * The row's split, once its source has checked it (Source.validateSplit), or why it is refused:
+ * the table is writable by more than the enumerator, and a row naming a file, bucket or stream
+ * outside the source must fail before anything is opened, not be read. An undecodable row is
+ * refused too: it can only be a corrupted or forged one.
+ */
+async function trustedSplit(deps: ServerlessDeps, row: SplitRow): Promise<SourceSplit | string> {
+  let split: SourceSplit;
+  try {
+    split = deserializeSplit(deps.flow.source.splitSerializer, row.split);
+  } catch (e) {
+    return `split ${row.splitId} refused, never read: its row does not decode (${(e as Error).message})`;
+  }
+  const refused = await refusalOf(deps.flow.source, split);
+  if (refused !== undefined) return refused;
+  return split.splitId === row.splitId ? split : `split ${row.splitId} refused, never read: its row holds split ${split.splitId}`;
 }
 
 /**
@@ -190,12 +211,17 @@ function idleDelay(deps: ServerlessDeps, idleRounds: number): number {
 
 /** The batch failed: back to PENDING for a retry after a backoff, or FAILED with a DLQ message at maxAttempts. */
 async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessage, error: Error, recover?: () => Promise<void>): Promise<ReaderOutcome> {
-  logger.error('batch failed', { splitId: message.splitId, error });
+  // A split that is not its source's is poison: FAILED at the first attempt, never retried.
+  const untrusted = error instanceof UntrustedSplitError;
+  if (untrusted) {
+    logger.error('split refused: it names something outside its source; FAILED without reading it', { splitId: message.splitId, reason: error.message });
+    metrics.addMetric('untrustedSplits', MetricUnit.Count, 1);
+  } else logger.error('batch failed', { splitId: message.splitId, error });
   // The split may end FAILED here and never be claimed again: publish what was committed before.
   await recover?.().catch((e) => logger.warn('publishing the last committed batch failed', { splitId: message.splitId, error: e as Error }));
   let row: SplitRow;
   try {
-    row = await deps.store.release(lease, error.message, effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
+    row = await deps.store.release(lease, error.message, untrusted ? 1 : effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
   } catch (e) {
     // Failed after the lease passed on (e.g. its write aborted when the lease ran out): the new holder has the split.
     if (e instanceof FencedOffError) return 'fenced';

@@ -9,6 +9,7 @@ import { isS3Uri } from '../../util/s3Uri';
 import { FileDiscoverer, type FileDiscoveryCursor, type SkippedFile } from './FileDiscoverer';
 import { parseFileSourceOptions, type FileSourceConfig, type FileSourceOptions } from './FileSourceConfig';
 import { FileSourceReader } from './FileSourceReader';
+import { FileSplitGuard } from './FileSplitGuard';
 import type { FileSplit } from './FileSplit';
 import { FileSplitEnumerator, type FileEnumeratorState } from './FileSplitEnumerator';
 import { FileSplitSerializer } from './FileSplitSerializer';
@@ -42,6 +43,7 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
   /** Only a file that is deleted or moved once ingested can be forgotten: one left in place would be ingested again. */
   readonly finishedSplitsMayExpire: boolean;
   private readonly onSkip: (file: SkippedFile) => void;
+  private readonly guard: FileSplitGuard;
 
   /** What the source reads: its path (the split ids are relative to it). */
   get identity(): string {
@@ -71,8 +73,14 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
     this.config = parseFileSourceOptions(options);
     this.finishedSplitsMayExpire = this.config.afterFinish.action !== 'leave';
     this.onSkip = onSkip ?? warnOncePerFile();
-    const { path, recursive, discoveryPageSize, s3Client } = this.config;
-    this.store = openFileStore({ root: path, recursive, pageSize: discoveryPageSize, s3Client });
+    const { path, recursive, discoveryPageSize, s3Client, followSymlinks } = this.config;
+    this.store = openFileStore({ root: path, recursive, pageSize: discoveryPageSize, s3Client, followSymlinks });
+    this.guard = new FileSplitGuard({ root: path, recursive, followSymlinks, store: this.store });
+  }
+
+  /** Refuses a split whose file is not one of this source's (see FileSplitGuard): another bucket, prefix or root, a link out of it. */
+  validateSplit(split: FileSplit): Promise<void> {
+    return this.guard.check(split);
   }
 
   createEnumerator(ctx: SplitEnumeratorContext<FileSplit>, checkpoint?: FileEnumeratorState): FileSplitEnumerator {
@@ -160,10 +168,13 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
   async onSplitFinished(split: FileSplit, isFinished: (splitId: string) => Promise<boolean>): Promise<boolean> {
     const { afterFinish } = this.config;
     if (afterFinish.action === 'leave') return true;
+    // The split comes from a row (the failure handler retries pending actions from rows alone):
+    // a tampered one must not make it delete or move a file that is not the source's.
+    await this.guard.check(split, { missingOk: true });
     for (const id of split.siblingIds) {
       if (id !== split.splitId && !(await isFinished(id))) return false;
     }
-    const store = this.storeFor(split.path);
+    const store = this.store;
     if (split.etag !== undefined) {
       const now = await store.stat(split.path);
       if (!now) return true; // deleted or moved already
@@ -180,11 +191,6 @@ export class FileSource implements Source<FileRecordValue, FileSplit, FileEnumer
     const target = isS3Uri(afterFinish.to) ? afterFinish.to + split.fileId : join(afterFinish.to, ...split.fileId.split('/'));
     await store.move(split.path, target);
     return true;
-  }
-
-  private storeFor(path: string): FileStore {
-    if (isS3Uri(path) === isS3Uri(this.store.root)) return this.store;
-    return openFileStore({ root: isS3Uri(path) ? path : '/', recursive: true, pageSize: 1000, s3Client: this.config.s3Client });
   }
 }
 

@@ -68,7 +68,18 @@ export interface FileSourceOptions {
   readonly afterFinish?: AfterFinish;
   /** The S3 client for s3:// paths (default: one built from the environment, AWS_ENDPOINT_URL_S3 …). */
   readonly s3Client?: S3Client;
+  /**
+   * Local input only: which symbolic links to files are read. 'within-root' (default) reads a
+   * link whose target lies under `path` (after resolving every link) and skips, with a warning,
+   * one pointing outside; 'any' reads every link; 'never' skips every link. Links to
+   * directories are never followed.
+   */
+  readonly followSymlinks?: FollowSymlinks;
 }
+
+/** Which input symlinks the local file source reads (see FileSourceOptions.followSymlinks). */
+export type FollowSymlinks = 'within-root' | 'any' | 'never';
+export const FOLLOW_SYMLINKS: readonly FollowSymlinks[] = ['within-root', 'any', 'never'];
 
 /** Every default of the file source, in one place. */
 export const FILE_SOURCE_DEFAULTS = Object.freeze({
@@ -81,6 +92,7 @@ export const FILE_SOURCE_DEFAULTS = Object.freeze({
   discoveryPageSize: 1000,
   splitSize: 64 * 1024 * 1024,
   afterFinish: 'leave' as AfterFinish,
+  followSymlinks: 'within-root' as FollowSymlinks,
 });
 
 /** The after-finish action, resolved: a move names its destination as an absolute path or s3:// prefix ending in '/'. */
@@ -105,6 +117,7 @@ export interface FileSourceConfig {
   readonly minFileAge?: number;
   readonly afterFinish: AfterFinishAction;
   readonly s3Client?: S3Client;
+  readonly followSymlinks: FollowSymlinks;
 }
 
 const GiB = 1024 * 1024 * 1024;
@@ -168,6 +181,7 @@ const schema = z.strictObject(
     minFileAge: duration.optional(),
     afterFinish: afterFinish.optional(),
     s3Client: s3Client.optional(),
+    followSymlinks: z.enum(['within-root', 'any', 'never'], { error: 'must be one of within-root, any, never' }).optional(),
   },
   { error: 'must be an object' },
 );
@@ -212,6 +226,7 @@ export function parseFileSourceOptions(input: unknown): FileSourceConfig {
     ...(options.minFileAge === undefined ? {} : { minFileAge: parseDurationMs(options.minFileAge)! }),
     afterFinish: resolveAfterFinish(options.afterFinish ?? FILE_SOURCE_DEFAULTS.afterFinish, path, recursive),
     ...(options.s3Client === undefined ? {} : { s3Client: options.s3Client }),
+    followSymlinks: options.followSymlinks ?? FILE_SOURCE_DEFAULTS.followSymlinks,
   };
 }
 

@@ -82,3 +82,14 @@ export function parseMinFileAgeFlag(value: string, flag = '--min-file-age'): num
   if (ms === undefined) throw new ConfigError(`${flag} must be a duration such as 30s, 5m, 500ms or 1h (got ${JSON.stringify(value)})`, { context: { field: 'minFileAge' } });
   return ms;
 }
+
+/**
+ * `--follow-symlinks within-root|any|never` as the `followSymlinks` option.
+ *
+ * @example
+ * parseFollowSymlinksFlag('never'); // 'never'
+ */
+export function parseFollowSymlinksFlag(value: string, flag = '--follow-symlinks'): 'within-root' | 'any' | 'never' {
+  if (value === 'within-root' || value === 'any' || value === 'never') return value;
+  throw new ConfigError(`${flag} must be within-root, any or never (got ${JSON.stringify(value)})`, { context: { field: 'followSymlinks' } });
+}

@@ -1,4 +1,4 @@
-import { AdfError, SplitFailedError } from '../../errors/AdfError';
+import { AdfError, SplitFailedError, UntrustedSplitError } from '../../errors/AdfError';
 import {
   DEFAULT_BATCH_LIMITS,
   InputStatus,
@@ -20,8 +20,8 @@ export interface FileSourceReaderOptions {
   /** The source's batch limits; a poll's own limits take precedence. */
   readonly limits?: Partial<BatchLimits>;
   /**
-   * Where the splits' files are read from (the source's store). Default, and for a split whose
-   * path is of the other kind: the local file system, or S3 with the shared client.
+   * Where the splits' files are read from (the source's store; a split of the other kind is
+   * refused). Without it (a standalone reader): the local file system, or S3 with the shared client.
    */
   readonly store?: FileStore;
 }
@@ -135,6 +135,11 @@ export class FileSourceReader implements SourceReader<unknown, FileSplit> {
   private storeFor(path: string): FileStore {
     const kind = isS3Uri(path) ? 's3' : 'local';
     let store = this.stores.get(kind);
+    // A source's reader reads its own store only: no ad-hoc store for a path of the other kind
+    // (a tampered split naming /etc/passwd to an S3 source), whatever skipped the split guard.
+    if (!store && this.options.store) {
+      throw new UntrustedSplitError(`refusing to read ${path}: the source reads ${this.options.store.root} only`, { context: { file: path } });
+    }
     if (!store) {
       // Only openRange is used here, which takes any path of the store's kind: the root is nominal.
       store = openFileStore({ root: kind === 's3' ? path : '/', recursive: true, pageSize: 1000 });

@@ -1,7 +1,7 @@
 import { registerSource } from '../../flow/registry';
 import { fileSource } from './FileSource';
 import type { TextEncoding } from './format/TextEncoding';
-import { parseAfterFinishFlag, parseMinFileAgeFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
+import { parseAfterFinishFlag, parseFollowSymlinksFlag, parseMinFileAgeFlag, parseSplitSizeFlag, type AfterFinish } from './FileSourceFlags';
 
 registerSource(['file'], (o) =>
   fileSource({
@@ -24,5 +24,6 @@ registerSource(['file'], (o) =>
     splitSize: typeof o.splitSize === 'string' ? parseSplitSizeFlag(o.splitSize) : (o.splitSize as number | undefined),
     afterFinish: typeof o.afterFinish === 'string' ? parseAfterFinishFlag(o.afterFinish) : (o.afterFinish as AfterFinish | undefined),
     minFileAge: typeof o.minFileAge === 'string' ? parseMinFileAgeFlag(o.minFileAge) : (o.minFileAge as number | undefined),
+    followSymlinks: typeof o.followSymlinks === 'string' ? parseFollowSymlinksFlag(o.followSymlinks) : undefined,
   }),
 );

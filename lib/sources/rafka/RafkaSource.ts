@@ -9,6 +9,7 @@ import type { RafkaDiscoveryCursor } from './RafkaPartitionDiscoverer';
 import { RafkaSourceReader } from './RafkaSourceReader';
 import type { RafkaValue } from './RafkaSourceReader';
 import { RafkaSplit, RafkaSplitSerializer } from './RafkaSplit';
+import { checkRafkaSplit } from './RafkaSplitGuard';
 import { RafkaSplitEnumerator } from './RafkaSplitEnumerator';
 import type { RafkaEnumeratorState } from './RafkaSplitEnumerator';
 
@@ -58,6 +59,11 @@ export class RafkaSource implements Source<RafkaValue, RafkaSplit, RafkaEnumerat
 
   createDiscoverer(): RafkaPartitionDiscoverer {
     return new RafkaPartitionDiscoverer(this.config);
+  }
+
+  /** Only this topic's partition streams, as keyPattern names them (see RafkaSplitGuard). */
+  async validateSplit(split: RafkaSplit): Promise<void> {
+    checkRafkaSplit(this.config, split);
   }
 }
 

@@ -1,3 +1,4 @@
+import { LocalFileStore } from '../../../lib/sources/file/store/LocalFileStore';
 import { ConfigError } from '../../../lib/errors/AdfError';
 import { FileDiscoverer, TO_END_OF_FILE, type FileDiscovererOptions, type FileDiscoveryPage } from '../../../lib/sources/file';
 import { makeFixtureDir, type FixtureDir } from '../../helpers/files';
@@ -104,8 +105,10 @@ describe('FileDiscoverer', () => {
   it('follows links to files but not to directories', async () => {
     fx.link('links/file.csv', fx.path('b.csv'));
     fx.link('links/dir', fx.path('a'));
+    // Links out of the root are read only with followSymlinks: 'any' (the default, 'within-root', is tested in test/unit/security).
+    const store = new LocalFileStore({ root: fx.path('links'), recursive: true, pageSize: 1000, followSymlinks: 'any' });
 
-    const pages = await discoverAll({ path: fx.path('links') });
+    const pages = await discoverAll({ path: fx.path('links'), store });
 
     expect(ids(pages)).toEqual(['file.csv']);
     expect(pages[0].skipped).toEqual([expect.objectContaining({ fileId: 'dir', reason: 'symbolic link to a directory (not followed)' })]);

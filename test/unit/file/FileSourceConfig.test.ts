@@ -29,6 +29,7 @@ describe('file source options', () => {
       discoveryPageSize: 1000,
       splitSize: 64 * 1024 * 1024,
       afterFinish: { action: 'leave' },
+      followSymlinks: 'within-root',
     });
   });
 

@@ -50,6 +50,15 @@ describe('file source flags', () => {
     expect(errorOf([...base, '--path', '/d', '--min-file-age', 'soon'])).toContain('--min-file-age must be a duration such as 30s');
   });
 
+  it('--follow-symlinks takes within-root, any or never and reaches the source (default within-root)', () => {
+    expect((flowFromOptions(optionsOf([...base, '--path', '/d']) as FlowOptions).source as FileSource).config.followSymlinks).toBe('within-root');
+    const flow = flowFromOptions(optionsOf([...base, '--path', '/d', '--follow-symlinks', 'never']) as FlowOptions);
+    expect((flow.source as FileSource).config.followSymlinks).toBe('never');
+    expect(((flowFromOptions({ source: 'file', sink: 'null', path: '/d', followSymlinks: 'any' }).source) as FileSource).config.followSymlinks).toBe('any');
+    expect(errorOf([...base, '--path', '/d', '--follow-symlinks', 'yes'])).toContain('--follow-symlinks must be within-root, any or never (got "yes")');
+    expect(RUN_HELP).toContain('--follow-symlinks');
+  });
+
   it('accepts the flag values as ADF_FLOW strings too', () => {
     const flow = flowFromOptions({ source: 'file', sink: 'null', path: '/d/in', splitSize: '1M', afterFinish: 'move:/d/done' });
 

@@ -11,6 +11,12 @@ export interface LocalFileStoreOptions {
   readonly recursive: boolean;
   /** Files per listed page. */
   readonly pageSize: number;
+  /**
+   * Which links to files are listed: 'within-root' (default) those whose target (every link
+   * resolved) lies under the root, 'any' all, 'never' none. A link not followed is listed as
+   * unreadable, so discovery reports it instead of dropping it silently.
+   */
+  readonly followSymlinks?: 'within-root' | 'any' | 'never';
 }
 
 /** Chunk size of file reads: large enough that per-chunk costs vanish next to parsing. */
@@ -21,8 +27,9 @@ const READ_CHUNK_BYTES = 256 * 1024;
  * of each directory sorted, which orders files by their path segments; the cursor is the
  * last fileId covered, and a resumed walk skips every directory that lies wholly before it,
  * so memory holds one directory listing per level. Hidden files and directories (a name
- * starting with '.') are never listed; links to files are followed, links to directories are
- * listed as unreadable (not followed, which rules out cycles).
+ * starting with '.') are never listed; links to files are followed as `followSymlinks` says
+ * (by default only into the root), links to directories are listed as unreadable (not
+ * followed, which rules out cycles).
  *
  * @example
  * const store = new LocalFileStore({ root: '/data/in', recursive: true, pageSize: 1000 });
@@ -30,9 +37,18 @@ const READ_CHUNK_BYTES = 256 * 1024;
  */
 export class LocalFileStore implements FileStore {
   readonly root: string;
+  private realRoot: Promise<string> | undefined;
 
   constructor(private readonly options: LocalFileStoreOptions) {
     this.root = options.root;
+  }
+
+  /** The root with every link resolved (cached): targets are compared against it. */
+  resolvedRoot(): Promise<string> {
+    return (this.realRoot ??= fs.realpath(this.root).catch((error) => {
+      this.realRoot = undefined;
+      throw error;
+    }));
   }
 
   async checkRoot(): Promise<void> {
@@ -139,7 +155,12 @@ export class LocalFileStore implements FileStore {
       if (entry.name.startsWith('.')) continue;
       const segments = [...parent, entry.name];
       const path = join(dir, entry.name);
-      const { kind, stats } = await kindOf(entry, path);
+      const { kind, stats, unfollowed } = await this.kindOf(entry, path);
+      if (unfollowed !== undefined) {
+        if (after && compareSegments(segments, after) <= 0) continue;
+        yield { path, fileId: segments.join('/'), size: 0, unreadable: unfollowed };
+        continue;
+      }
       if (kind === 'directory') {
         // A directory sorting before the cursor's own ancestor at this depth was fully covered.
         if (!this.options.recursive || (after && compareSegments(segments, after.slice(0, segments.length)) < 0)) continue;
@@ -157,6 +178,24 @@ export class LocalFileStore implements FileStore {
       }
     }
   }
+
+  private async kindOf(entry: Dirent, path: string): Promise<{ kind: EntryKind; stats?: Stats; unfollowed?: string }> {
+    const found = await kindOf(entry, path);
+    if (!entry.isSymbolicLink() || found.kind !== 'file') return found;
+    const mode = this.options.followSymlinks ?? 'within-root';
+    if (mode === 'any') return found;
+    if (mode === 'never') return { kind: 'other', unfollowed: 'symbolic link (not followed: followSymlinks is never)' };
+    const [target, root] = await Promise.all([fs.realpath(path).catch(() => undefined), this.resolvedRoot()]);
+    if (target !== undefined && isWithin(root, target)) return found;
+    return { kind: 'other', unfollowed: `symbolic link to ${target ?? 'a missing target'}, outside the source root ${root} (not followed: followSymlinks is within-root; 'any' reads it)` };
+  }
+}
+
+/** True when `path` is `root` or lies under it (both absolute and resolved). */
+export function isWithin(root: string, path: string): boolean {
+  if (path === root) return true;
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 function toRef(path: string, fileId: string, stats: Stats): FileRef {

@@ -11,6 +11,8 @@ export interface OpenFileStoreOptions {
   readonly pageSize: number;
   /** For s3:// roots; default: the container's shared client. */
   readonly s3Client?: S3Client;
+  /** For local roots: which links to files are read (default 'within-root'). */
+  readonly followSymlinks?: 'within-root' | 'any' | 'never';
 }
 
 /**
@@ -21,7 +23,7 @@ export interface OpenFileStoreOptions {
  * const store = openFileStore({ root: 's3://in-bucket/orders/', recursive: true, pageSize: 1000 });
  */
 export function openFileStore(options: OpenFileStoreOptions): FileStore {
-  if (!isS3Uri(options.root)) return new LocalFileStore(options);
+  if (!isS3Uri(options.root)) return new LocalFileStore({ root: options.root, recursive: options.recursive, pageSize: options.pageSize, followSymlinks: options.followSymlinks });
   const { S3FileStore: Store } = require('./S3FileStore') as { S3FileStore: typeof S3FileStore }; // eslint-disable-line @typescript-eslint/no-require-imports
   return new Store({ root: options.root, recursive: options.recursive, pageSize: options.pageSize, client: options.s3Client });
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { ErrorBudgetExceededError } from '../../errors';
 import { LocalSplitStore } from '../../coordination/LocalSplitStore';
 import { SplitStatus } from '../../coordination/SplitStore';
-import type { Lease, SplitRow } from '../../coordination/SplitStore';
+import type { Lease } from '../../coordination/SplitStore';
 import { isFlow } from '../../flow/Flow';
 import type { Flow } from '../../flow/Flow';
 import type { FlowRef } from '../../flow/FlowRef';
@@ -15,6 +15,7 @@ import type { SplitEnumerator } from '../../source-support/SplitEnumerator';
 import { refusalOf } from '../../source-support/SplitGuard';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import type { RunSummary } from '../RunSummary';
+import { embeddedSummary, nothingNewLine } from './embeddedSummary';
 import { redactText } from '../../util/redact';
 import { EmbeddedEnumeratorContext } from './EmbeddedEnumeratorContext';
 import { InProcessReaderHost } from './InProcessReaderHost';
@@ -23,7 +24,7 @@ import { ProgressReporter } from './ProgressReporter';
 import { splitWorkBytes } from './splitWorkBytes';
 import type { ReaderHost } from './ReaderHost';
 import { WorkerReaderHost } from './WorkerReaderHost';
-import { openRunState } from './openRunState';
+import { openRunState, retryFailedSplits } from './openRunState';
 
 export interface EmbeddedRunOptions {
   /** Readers; each runs on its own worker thread when the flow is given as a ref. Default: cores. */
@@ -85,14 +86,7 @@ class EmbeddedRun {
   private readonly log: (line: string) => void;
   private finish!: (error?: Error) => void;
 
-  constructor(
-    private readonly flow: Flow,
-    private readonly ref: Flow | FlowRef,
-    private readonly store: LocalSplitStore,
-    private readonly stateDir: string,
-    private readonly deadLetterDir: string,
-    private readonly options: EmbeddedRunOptions,
-  ) {
+  constructor(private readonly flow: Flow, private readonly ref: Flow | FlowRef, private readonly store: LocalSplitStore, private readonly stateDir: string, private readonly deadLetterDir: string, private readonly options: EmbeddedRunOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(`${redactText(line)}\n`));
   }
 
@@ -153,7 +147,7 @@ class EmbeddedRun {
 
   private async restoreUnfinished(): Promise<SourceSplit[]> {
     const splits: SourceSplit[] = [];
-    if (this.options.retryFailed !== false) await this.retryFailed();
+    if (this.options.retryFailed !== false) await retryFailedSplits(this.store, (line) => this.log(`[${this.flow.name}] ${line}`));
     for await (const row of this.store.list()) {
       this.counters.total++;
       if (row.status === SplitStatus.FINISHED) this.counters.finished++;
@@ -163,16 +157,6 @@ class EmbeddedRun {
       }
     }
     return splits;
-  }
-
-  /** A rerun retries what failed before (a full disk, a bug since fixed): FAILED is not "done". */
-  private async retryFailed(): Promise<void> {
-    const failed: SplitRow[] = [];
-    for await (const row of this.store.list()) if (row.status === SplitStatus.FAILED) failed.push(row);
-    if (failed.length === 0) return;
-    for (const row of failed) this.store.retry(row.splitId);
-    const shown = failed.slice(0, 5).map((r) => `${r.splitId} (${r.lastError ?? 'no error recorded'})`).join('; ');
-    this.log(`[${this.flow.name}] retrying ${failed.length} split(s) that FAILED in an earlier run: ${shown}${failed.length > 5 ? '; …' : ''} (--no-retry-failed leaves them)`);
   }
 
   private startReader(readerId: number): void {
@@ -307,47 +291,9 @@ class EmbeddedRun {
     }
   }
 
-  private async summary(started: number): Promise<RunSummary> {
-    const splits = { total: 0, finished: 0, failed: 0, pending: 0 };
-    const failures: { splitId: string; error: string }[] = [];
-    for await (const row of this.store.list()) {
-      splits.total++;
-      if (row.status === SplitStatus.FINISHED) splits.finished++;
-      else if (row.status === SplitStatus.FAILED) {
-        splits.failed++;
-        failures.push({ splitId: row.splitId, error: row.lastError ?? 'no error recorded' });
-      } else splits.pending++;
-    }
-    const seconds = (Date.now() - started) / 1000;
-    const interrupted = this.options.signal?.aborted === true && splits.pending > 0;
-    return {
-      flow: this.flow.name,
-      status: interrupted ? 'interrupted' : splits.pending > 0 ? 'failed' : 'completed',
-      records: this.counters.records,
-      badRecords: this.counters.badRecords,
-      droppedRecords: this.counters.droppedRecords,
-      bytes: this.counters.bytes,
-      splits,
-      seconds: Math.round(seconds * 1000) / 1000,
-      recordsPerSecond: seconds > 0 ? Math.round(this.counters.records / seconds) : 0,
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      deadLetterDir: this.counters.badRecords > 0 ? this.deadLetterDir : undefined,
-      stateDir: this.stateDir,
-      ...(failures.length > 0 ? { failures } : {}),
-      ...(this.warnings.length > 0 ? { warnings: this.warningsLeftOut > 0 ? [...this.warnings, `… and ${this.warningsLeftOut} more`] : this.warnings } : {}),
-    };
+  private summary(started: number): Promise<RunSummary> {
+    const warnings = this.warningsLeftOut > 0 ? [...this.warnings, `… and ${this.warningsLeftOut} more`] : this.warnings;
+    return embeddedSummary({ flow: this.flow.name, store: this.store, started, aborted: this.options.signal?.aborted === true, counters: this.counters, deadLetterDir: this.deadLetterDir, stateDir: this.stateDir, warnings });
   }
 }
 
-/** What a run that read nothing says: never "all finished" when some split FAILED or none was found. */
-function nothingNewLine(summary: RunSummary, sourceType: string): string {
-  const { total, failed } = summary.splits;
-  if (total === 0) return `nothing to read: ${NOTHING_FOUND[sourceType] ?? 'the source found no splits'}`;
-  if (failed > 0) return `nothing read: ${failed} of ${total} split(s) FAILED (see "failures" in the summary; a rerun retries them unless --no-retry-failed)`;
-  return `nothing new: all ${total} split(s) were finished by an earlier run (--fresh starts over)`;
-}
-
-const NOTHING_FOUND: Record<string, string> = {
-  file: 'no file under the path matched (check --path, --include and --exclude)',
-  rafka: 'the topic has no partitions (no <topic>:<n> stream exists; check --topic and the Redis database)',
-};

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
 import { LocalSplitStore } from '../../coordination/LocalSplitStore';
+import { SplitStatus } from '../../coordination/SplitStore';
+import type { SplitRow } from '../../coordination/SplitStore';
 import { isFlow } from '../../flow/Flow';
 import type { Flow } from '../../flow/Flow';
 import type { FlowRef } from '../../flow/FlowRef';
@@ -64,4 +66,14 @@ export async function openRunState(flow: Flow, ref: Flow | FlowRef, options: { s
     store.close();
     throw e;
   }
+}
+
+/** A rerun retries what failed before (a full disk, a bug since fixed): FAILED is not "done". Says so in one line. */
+export async function retryFailedSplits(store: LocalSplitStore, log: (line: string) => void): Promise<void> {
+  const failed: SplitRow[] = [];
+  for await (const row of store.list()) if (row.status === SplitStatus.FAILED) failed.push(row);
+  if (failed.length === 0) return;
+  for (const row of failed) store.retry(row.splitId);
+  const shown = failed.slice(0, 5).map((r) => `${r.splitId} (${r.lastError ?? 'no error recorded'})`).join('; ');
+  log(`retrying ${failed.length} split(s) that FAILED in an earlier run: ${shown}${failed.length > 5 ? '; …' : ''} (--no-retry-failed leaves them)`);
 }

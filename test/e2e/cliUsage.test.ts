@@ -63,7 +63,7 @@ describe('adf usage', () => {
   it.each([
     ['a syntax error', 'broken.flow.ts', 'export default {\n  name: "x",,\n};\n', ':2:13: Expected identifier but found ","'], // esbuild compiles flow files (lib/flow/compileFlowModule.ts)
     ['a throw at the top level', 'throws.flow.ts', 'const a = 1;\nthrow new Error("no config");\nexport default a;\n', ':2:7: Error: no config'],
-    ['a missing import', 'imports.flow.ts', 'import { x } from "./nowhere";\nexport default x;\n', ":1:19: Could not resolve "./nowhere"'],
+    ['a missing import', 'imports.flow.ts', 'import { x } from "./nowhere";\nexport default x;\n', ':1:19: Could not resolve "./nowhere"'],
   ])('a flow file with %s: one line with file:line:col, exit 2; the stack with --verbose', (_what, name, text, expected) => {
     const file = join(tmp.dir, name);
     writeFileSync(file, text);

@@ -5,8 +5,7 @@ import { CsvChunkParser } from './format/CsvChunkParser';
 import { CsvCutScanner, type CutPoint } from './format/CsvCutScanner';
 import { csvDialect, type FormatOptions } from './format/FormatOptions';
 import { isGzip } from './format/GzipMemberDecoder';
-import { readFileHead } from './format/FileHead';
-import { encodingOfBom, type TextEncoding } from './format/TextEncoding';
+import { BOM_SNIFF_BYTES, encodingOfBom, type TextEncoding } from './format/TextEncoding';
 import { TextTranscoder } from './format/TextTranscoder';
 import type { FileRef, FileStore } from './store/FileStore';
 
@@ -49,9 +48,10 @@ export class FileSplitPlanner {
     const whole = (): FileSplit[] => [FileSplit.create({ splitId: ref.fileId, path: ref.path, fileId: ref.fileId, ...type, ...version(ref), fileSplits: 1 })];
     if (type.compression !== 'none' || ref.size <= this.options.splitSize) return whole();
     // A gzip file with a plain name cannot be cut; its reader decompresses it (see ByteSource).
-    if (isGzip(await this.head(ref))) return whole();
+    const head = await this.head(ref);
+    if (isGzip(head)) return whole();
     // Cut points are found on single bytes (LF, quote), which UTF-16 does not have: read it whole.
-    const encoding = await this.encodingOf(ref);
+    const encoding = encodingOfBom(head)?.encoding ?? this.options.encoding ?? 'utf-8';
     if (encoding === 'utf-16le' || encoding === 'utf-16be') return whole();
     const cuts: { points: CutPoint[]; header?: readonly string[] } | undefined = type.format === 'jsonl' ? await this.jsonLinesCuts(ref) : await this.csvCuts(ref, encoding);
     if (!cuts || cuts.points.length === 0) return whole();
@@ -108,12 +108,6 @@ export class FileSplitPlanner {
     return { points, ...(columns ? { header: Object.freeze([...columns]) } : {}) };
   }
 
-  /** The file's encoding: its byte order mark's, else the configured one. */
-  private async encodingOf(ref: FileRef): Promise<TextEncoding> {
-    const head = await readFileHead(this.store, ref, 'none');
-    return encodingOfBom(head)?.encoding ?? this.options.encoding ?? 'utf-8';
-  }
-
   /** For each nominal cut, the byte after the first line feed at or after it (nothing past the file's end). */
   private async jsonLinesCuts(ref: FileRef): Promise<{ points: CutPoint[] }> {
     const points: CutPoint[] = [];
@@ -147,10 +141,10 @@ export class FileSplitPlanner {
     return -1;
   }
 
-  /** The file's first two bytes. */
+  /** The file's first bytes: enough for the gzip magic and any byte order mark (one read for both). */
   private async head(ref: FileRef): Promise<Buffer> {
     const parts: Buffer[] = [];
-    for await (const chunk of this.read(ref, 0, Math.min(2, ref.size))) parts.push(chunk);
+    for await (const chunk of this.read(ref, 0, Math.min(BOM_SNIFF_BYTES, ref.size))) parts.push(chunk);
     return Buffer.concat(parts);
   }
 

@@ -30,7 +30,7 @@ const Schema = z.union([
 ]);
 
 /** Validates a flow's `errorBudget` (false turns the budget off). */
-export function parseErrorBudget(value: unknown): ErrorBudgetOptions | false {
+export function parseErrorBudget(value: unknown): Required<ErrorBudgetOptions> | false {
   if (value === undefined) return { ...ERROR_BUDGET_DEFAULTS };
   const parsed = Schema.safeParse(value);
   if (!parsed.success) throw new ConfigError(`flow ${parsed.error.issues[0]!.message} (got ${JSON.stringify(value)})`, { context: { field: 'errorBudget' } });
@@ -48,8 +48,7 @@ export class ErrorBudget {
   private readonly limits: Required<ErrorBudgetOptions> | false;
 
   constructor(options: ErrorBudgetOptions | false | undefined) {
-    const parsed = parseErrorBudget(options);
-    this.limits = parsed === false ? false : { ...ERROR_BUDGET_DEFAULTS, ...parsed };
+    this.limits = parseErrorBudget(options);
   }
 
   check(records: number, transformFailures: readonly BadRecord[]): void {

@@ -206,7 +206,7 @@ function sinkStateOf(row: SplitRow): SplitSinkState {
 }
 
 function idleDelay(deps: ServerlessDeps, idleRounds: number): number {
-  return Math.min(deps.config.idleDelayMaxSeconds, 2 ** Math.min(idleRounds - 1, 10));
+  return Math.min(deps.config.maxIdleDelaySeconds, 2 ** Math.min(idleRounds - 1, 10));
 }
 
 /** The batch failed: back to PENDING for a retry after a backoff, or FAILED with a DLQ message at maxAttempts. */

@@ -11,8 +11,18 @@ export const SERVERLESS_DEFAULTS = {
   timeMarginMs: 10_000,
   /** A lease outlives the invocation's remaining time by this much before others may take over. */
   leaseGraceMs: 30_000,
-  /** An idle unbounded split is polled again after 1, 2, 4 … s, at most this. */
-  idleDelayMaxSeconds: 300,
+  /**
+   * A caught-up unbounded split is handed on with a delay of 1, 2, 4 … s, at most this: the
+   * worst-case latency of an entry that arrives after a quiet spell (docs/ARCHITECTURE.md has
+   * the latency-vs-cost table).
+   */
+  maxIdleDelaySeconds: 10,
+  /**
+   * A caught-up split keeps waiting for new entries inside the invocation this long (across
+   * polls) before it is handed on: a steady stream is read with sub-second latency by one
+   * invocation, and a quiet one costs only this much Lambda time per round.
+   */
+  idleWaitMs: 1_000,
   /** A PENDING split untouched this long has lost its message: the failure handler re-sends it. */
   orphanAfterMs: 15 * 60_000,
   maxSplitsPerRun: 100_000,
@@ -36,7 +46,8 @@ const EnvSchema = z.object({
   ADF_BATCH_BYTES: int('ADF_BATCH_BYTES', 1024, 1024 ** 3).default(SERVERLESS_DEFAULTS.batchBytes),
   ADF_TIME_MARGIN_MS: int('ADF_TIME_MARGIN_MS', 0, 600_000).default(SERVERLESS_DEFAULTS.timeMarginMs),
   ADF_LEASE_GRACE_MS: int('ADF_LEASE_GRACE_MS', 0, 3_600_000).default(SERVERLESS_DEFAULTS.leaseGraceMs),
-  ADF_IDLE_DELAY_MAX_S: int('ADF_IDLE_DELAY_MAX_S', 1, 900).default(SERVERLESS_DEFAULTS.idleDelayMaxSeconds),
+  ADF_MAX_IDLE_DELAY_S: int('ADF_MAX_IDLE_DELAY_S', 0, 900).default(SERVERLESS_DEFAULTS.maxIdleDelaySeconds),
+  ADF_IDLE_WAIT_MS: int('ADF_IDLE_WAIT_MS', 0, 900_000).default(SERVERLESS_DEFAULTS.idleWaitMs),
   ADF_ORPHAN_AFTER_MS: int('ADF_ORPHAN_AFTER_MS', 1_000, 86_400_000).default(SERVERLESS_DEFAULTS.orphanAfterMs),
   ADF_MAX_SPLITS_PER_RUN: int('ADF_MAX_SPLITS_PER_RUN', 1, 10_000_000).default(SERVERLESS_DEFAULTS.maxSplitsPerRun),
   ADF_FINISHED_TTL_DAYS: int('ADF_FINISHED_TTL_DAYS', 1, 3650).default(SERVERLESS_DEFAULTS.finishedTtlDays),
@@ -54,7 +65,8 @@ export interface ServerlessConfig {
   readonly batchBytes: number;
   readonly timeMarginMs: number;
   readonly leaseGraceMs: number;
-  readonly idleDelayMaxSeconds: number;
+  readonly maxIdleDelaySeconds: number;
+  readonly idleWaitMs: number;
   readonly orphanAfterMs: number;
   readonly maxSplitsPerRun: number;
   readonly finishedTtlDays: number;
@@ -88,7 +100,7 @@ export function serverlessConfigFromEnv(env: NodeJS.ProcessEnv = process.env): S
     sinkRequestTimeoutMs, allowLocalSinks: e.ADF_ALLOW_LOCAL_SINKS === 'true',
     flow, tableName: e.ADF_SPLIT_TABLE, queueUrl: e.ADF_SPLIT_QUEUE_URL, dlqUrl: e.ADF_DLQ_URL,
     maxAttempts: e.ADF_MAX_ATTEMPTS, batchSize: e.ADF_BATCH_SIZE, batchBytes: e.ADF_BATCH_BYTES,
-    timeMarginMs: e.ADF_TIME_MARGIN_MS, leaseGraceMs: e.ADF_LEASE_GRACE_MS, idleDelayMaxSeconds: e.ADF_IDLE_DELAY_MAX_S,
+    timeMarginMs: e.ADF_TIME_MARGIN_MS, leaseGraceMs: e.ADF_LEASE_GRACE_MS, maxIdleDelaySeconds: e.ADF_MAX_IDLE_DELAY_S, idleWaitMs: e.ADF_IDLE_WAIT_MS,
     orphanAfterMs: e.ADF_ORPHAN_AFTER_MS, maxSplitsPerRun: e.ADF_MAX_SPLITS_PER_RUN, finishedTtlDays: e.ADF_FINISHED_TTL_DAYS,
   };
 }

@@ -133,7 +133,7 @@ describe('rafka on the serverless runtime', () => {
     const expected = new Set<string>();
     for (let p = 0; p < 4; p++) for (const id of await append(`${topic}:${p}`, 1_000)) expected.add(id);
     const rec = recordingSink();
-    const { h, source } = await harness(topic, { topic, partitions: 5, blockMs: 100 }, rec.sink, aws(), { batchSize: 500, idleDelayMaxSeconds: 4 });
+    const { h, source } = await harness(topic, { topic, partitions: 5, blockMs: 100 }, rec.sink, aws(), { batchSize: 500, maxIdleDelaySeconds: 4 });
     const consumers = consumerPerInvocation(source);
     expect(await runEnumerator(h.deps)).toMatchObject({ created: 5, complete: false });
     // Every continuation message from here on, with its delay and when it was sent; every message processed.
@@ -324,7 +324,7 @@ describe('rafka on the serverless runtime', () => {
     const topic = 'sl-grow';
     const first = await append(`${topic}:0`, 100);
     const rec = recordingSink();
-    const { h } = await harness(topic, { topic, blockMs: 100 }, rec.sink, aws(), { idleDelayMaxSeconds: 1 });
+    const { h } = await harness(topic, { topic, blockMs: 100 }, rec.sink, aws(), { maxIdleDelaySeconds: 1 });
     expect(await runEnumerator(h.deps)).toMatchObject({ discovered: 1, created: 1 });
     await h.drain({ until: () => rec.writes.size >= 100, timeoutMs: 20_000 });
 

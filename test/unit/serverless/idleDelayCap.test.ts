@@ -4,6 +4,7 @@ import { SplitStatus } from '../../../lib/coordination/SplitStore';
 import type { Lease, SplitCommit, SplitRow } from '../../../lib/coordination/SplitStore';
 import { processSplitMessage } from '../../../lib/runtime/serverless/ReaderInvocation';
 import { SERVERLESS_DEFAULTS, serverlessConfigFromEnv } from '../../../lib/runtime/serverless/ServerlessConfig';
+import type { ServerlessConfig } from '../../../lib/runtime/serverless/ServerlessConfig';
 import type { ServerlessDeps } from '../../../lib/runtime/serverless/ServerlessDeps';
 import { InputStatus } from '../../../lib/source-support/RecordBatch';
 
@@ -14,7 +15,7 @@ import { InputStatus } from '../../../lib/source-support/RecordBatch';
  * for every round count. Fakes only: a reader that never has anything, a store that grants
  * every claim, a queue that records the delay of each continuation.
  */
-function idleInvocation(config: Partial<typeof SERVERLESS_DEFAULTS>) {
+function idleInvocation(config: Partial<ServerlessConfig>) {
   const delays: { message: SplitMessage; delay: number | undefined }[] = [];
   const row: SplitRow = { splitId: 's', split: { splitId: 's', version: 1, data: {} }, status: SplitStatus.PENDING, leaseToken: 0, attempts: 0, records: 0, badRecords: 0, updatedAt: 0 };
   const deps = {

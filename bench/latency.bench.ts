@@ -31,11 +31,15 @@ import { recordTargets } from './targets';
 const TRICKLE = Number(process.env.ADF_BENCH_LATENCY_TRICKLE ?? 60);
 const QUIET_S = Number(process.env.ADF_BENCH_LATENCY_QUIET_S ?? 100);
 const QUIET_ROUNDS = Number(process.env.ADF_BENCH_LATENCY_QUIET_ROUNDS ?? 1);
+/** The trickle goes round robin over this many partitions (each a split, as many continuation chains). */
+const PARTITIONS = Number(process.env.ADF_BENCH_LATENCY_PARTITIONS ?? 1);
+/** Trickle entries per second (over all partitions). */
+const RATE = Number(process.env.ADF_BENCH_LATENCY_RATE ?? 1);
 const MAX_IDLE_DELAY_S = Number(process.env.ADF_MAX_IDLE_DELAY_S ?? SERVERLESS_DEFAULTS.maxIdleDelaySeconds);
 const IDLE_WAIT_MS = Number(process.env.ADF_IDLE_WAIT_MS ?? SERVERLESS_DEFAULTS.idleWaitMs);
 const ADF = resolve(__dirname, '..', 'test', 'helpers', 'adfFromSource.js');
 const TOPIC = 'latency';
-const STREAM = `${TOPIC}:0`;
+const STREAMS = Array.from({ length: PARTITIONS }, (_, p) => `${TOPIC}:${p}`);
 
 /** Nearest-rank percentile of ms values. */
 function percentile(values: number[], p: number): number {
@@ -61,7 +65,7 @@ class Arrivals {
   }
   async wait(seq: number, timeoutMs: number): Promise<number> {
     if (!this.seen.has(seq)) {
-      await Promise.race([new Promise<void>((done) => this.waiters.set(seq, done)), sleep(timeoutMs)]);
+      await Promise.race([new Promise<void>((done) => this.waiters.set(seq, done)), sleep(timeoutMs, undefined, { ref: false })]);
     }
     const at = this.seen.get(seq);
     if (at === undefined) throw new Error(`entry ${seq} did not reach ${this.where} within ${timeoutMs} ms`);
@@ -74,15 +78,15 @@ function bareConsumer(url: string, arrivals: Arrivals): { stop(): Promise<void> 
   const client = new Redis(url);
   let running = true;
   const loop = (async () => {
-    await client.xgroup('CREATE', STREAM, 'bare', '$', 'MKSTREAM').catch(() => undefined);
+    for (const stream of STREAMS) await client.xgroup('CREATE', stream, 'bare', '$', 'MKSTREAM').catch(() => undefined);
     while (running) {
-      const reply = (await client.call('xreadgroup', 'GROUP', 'bare', 'c', 'COUNT', 100, 'BLOCK', 200, 'STREAMS', STREAM, '>')) as [string, [string, string[]][]][] | null;
+      const reply = (await client.call('xreadgroup', 'GROUP', 'bare', 'c', 'COUNT', 100, 'BLOCK', 200, 'STREAMS', ...STREAMS, ...STREAMS.map(() => '>'))) as [string, [string, string[]][]][] | null;
       const now = Date.now();
-      for (const [, entries] of reply ?? []) {
+      for (const [stream, entries] of reply ?? []) {
         for (const [id, fields] of entries) {
           const seq = Number(fields[fields.indexOf('seq') + 1]);
           arrivals.record(seq, now);
-          await client.xack(STREAM, 'bare', id);
+          await client.xack(stream, 'bare', id);
         }
       }
     }
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
   const send = async () => {
     const n = seq++;
     sentAt.set(n, Date.now());
-    await producer.xadd(STREAM, '*', 'seq', String(n), 'sentAt', String(sentAt.get(n)));
+    await producer.xadd(STREAMS[n % PARTITIONS]!, '*', 'seq', String(n), 'sentAt', String(sentAt.get(n)));
     return n;
   };
   const tail = new JsonlTail(out, (line, at) => adf.record(Number((line as { value: { seq: string } }).value.seq), at));
@@ -113,8 +117,8 @@ async function main(): Promise<void> {
   let readerInvocations = 0;
   const names = { tableName: 'adf-bench-latency', queueName: 'adf-bench-latency', dlqName: 'adf-bench-latency-dlq' };
   const { queueUrl, dlqUrl } = await ensureResources(aws, names);
-  await producer.hset(`${TOPIC}:meta`, 'partitions', '1', 'created', String(Date.now()));
-  const child = spawn(process.execPath, [ADF, 'dev', '--source', 'rafka', '--redis-url', redis.url, '--topic', TOPIC, '--partitions', '1', '--out', out, '--name', 'latency'], {
+  await producer.hset(`${TOPIC}:meta`, 'partitions', String(PARTITIONS), 'created', String(Date.now()));
+  const child = spawn(process.execPath, [ADF, 'dev', '--source', 'rafka', '--redis-url', redis.url, '--topic', TOPIC, '--partitions', String(PARTITIONS), '--out', out, '--name', 'latency'], {
     cwd: dir,
     env: {
       ...process.env, ...emulators.environment, ADF_FLOW: '', ADF_SPLIT_TABLE: names.tableName, ADF_SPLIT_QUEUE_URL: queueUrl, ADF_DLQ_URL: dlqUrl,
@@ -132,13 +136,16 @@ async function main(): Promise<void> {
       readerEnds.splice(0).forEach((f) => f());
     }
   });
-  const nextReaderEnd = (timeoutMs: number) => Promise.race([new Promise<boolean>((done) => readerEnds.push(() => done(true))), sleep(timeoutMs, false)]);
+  const nextReaderEnd = (timeoutMs: number) => Promise.race([new Promise<boolean>((done) => readerEnds.push(() => done(true))), sleep(timeoutMs, false, { ref: false })]);
   const floor = bareConsumer(redis.url, bare);
   tail.start();
   try {
-    // Warm up: the enumerator, the first claim, the group, the part file.
-    const first = await send();
-    await adf.wait(first, 60_000).catch((e: Error) => { throw new Error(`${e.message}; adf dev said:\n${stderr}`); });
+    // Warm up: the enumerator, the first claims, the groups, the part files (an entry per partition).
+    for (let p = 0; p < PARTITIONS; p++) {
+      const n = await send();
+      await adf.wait(n, 60_000).catch((e: Error) => { throw new Error(`${e.message}; adf dev said:\n${stderr}`); });
+    }
+    const first = seq - 1;
     await sleep(2_000);
 
     const trickle: number[] = [];
@@ -146,7 +153,7 @@ async function main(): Promise<void> {
     const invocationsBefore = readerInvocations;
     const t0 = Date.now();
     for (let i = 0; i < TRICKLE; i++) {
-      await sleep(Math.max(0, t0 + i * 1000 - Date.now()));
+      await sleep(Math.max(0, t0 + (i * 1000) / RATE - Date.now()));
       await send();
     }
     for (let n = first + 1; n < seq; n++) {
@@ -162,6 +169,7 @@ async function main(): Promise<void> {
       // Just after an invocation handed the split on: the entry waits out the whole idle delay.
       const worstPhase = await nextReaderEnd(MAX_IDLE_DELAY_S * 1000 + 30_000);
       const idleInvocations = readerInvocations - before;
+      seq += (PARTITIONS - (seq % PARTITIONS)) % PARTITIONS; // to partition 0, whose chain went quiet like the others
       const n = await send();
       quiet.push({ latencyMs: (await adf.wait(n, MAX_IDLE_DELAY_S * 1000 + 60_000)) - sentAt.get(n)!, worstPhase, idleInvocations });
     }
@@ -173,16 +181,16 @@ async function main(): Promise<void> {
     const report = [
       '## Streaming latency (serverless loop, `npm run bench:latency`)',
       '',
-      `Redis XADD → line in the JSONL part file, rafka source (1 partition) → jsonl sink under \`adf dev\` (fauxqs + dynalite, redis-server ${redis.port}), ` +
+      `Redis XADD → line in the JSONL part file, rafka source (${PARTITIONS} partition${PARTITIONS > 1 ? 's, the trickle round robin over them' : ''}) → jsonl sink under \`adf dev\` (fauxqs + dynalite, a redis-server of its own), ` +
         `maxIdleDelay ${MAX_IDLE_DELAY_S} s, idleWaitMs ${IDLE_WAIT_MS}. Output polled every 10 ms. Load average (1/5/15 min) ${startLoad} at start, ${endLoad} at end, on ${new Date().toISOString()}.`,
       '',
       '| phase | figure | adf dev | bare XREADGROUP BLOCK loop (floor) |',
       '|---|---|---|---|',
-      `| trickle, ${trickle.length} entries at 1/s | p50 | ${s(p50)} | ${s(percentile(floorTrickle, 50))} |`,
+      `| trickle, ${trickle.length} entries at ${RATE}/s | p50 | ${s(p50)} | ${s(percentile(floorTrickle, 50))} |`,
       `| | p99 | ${s(p99)} | ${s(percentile(floorTrickle, 99))} |`,
       `| | max | ${s(Math.max(...trickle))} | ${s(Math.max(...floorTrickle))} |`,
-      `| | reader invocations | ${trickleInvocations} | |`,
-      ...quiet.map((q, i) => `| quiet ${QUIET_S} s${quiet.length > 1 ? ` #${i + 1}` : ''}, then 1 entry${q.worstPhase ? ' at the worst phase (just after a hand-on)' : ' (phase not caught)'} | latency | ${s(q.latencyMs)} | |\n| | reader invocations while quiet | ${q.idleInvocations} | |`),
+      `| | reader invocations that ended | ${trickleInvocations} | |`,
+      ...quiet.map((q, i) => `| quiet ${QUIET_S} s${quiet.length > 1 ? ` #${i + 1}` : ''}, then 1 entry${q.worstPhase ? ' at the worst phase (just after a hand-on)' : ' (phase not caught)'} | latency | ${s(q.latencyMs)} | |\n| | reader invocations that ended while quiet | ${q.idleInvocations} | |`),
     ].join('\n');
     writeResultSection('latency', report);
     recordTargets([
@@ -192,8 +200,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${report}\n`);
   } finally {
     tail.stop();
+    const stopping = Date.now();
     child.kill('SIGTERM');
-    await Promise.race([exited, sleep(15_000)]);
+    await Promise.race([exited, sleep(15_000, undefined, { ref: false })]);
+    process.stderr.write(`adf dev stopped in ${Date.now() - stopping} ms\n`);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await floor.stop();
     producer.disconnect();

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { SplitStatus } from '../../../lib/coordination/SplitStore';
@@ -7,6 +9,7 @@ import { fileSource } from '../../../lib/sources/file';
 import { jsonlSink } from '../../../lib/sinks/JsonlFileSink';
 import type { SinkWriter } from '../../../lib/sinks/Sink';
 import { runEnumerator } from '../../../lib/runtime/serverless/EnumeratorRun';
+import { processSplitMessage } from '../../../lib/runtime/serverless/ReaderInvocation';
 import { readJsonlDir } from '../../helpers/adfCli';
 import { countAwsCalls } from '../../helpers/awsCallCounter';
 import { useAwsTestEnv } from '../../helpers/awsEnv';
@@ -26,16 +29,48 @@ describe('serverless reader: many batches per invocation (dynamodb-local + fauxq
   const aws = useAwsTestEnv();
   const tmp = tempDir();
   const file = join(tmp.dir, 'data', 'a.csv');
+  const gz = join(tmp.dir, 'gz', 'g.jsonl.gz');
   let n = 0;
 
   beforeAll(() => {
     mkdirSync(join(tmp.dir, 'data'));
     writeFileSync(file, ['id,amount', ...Array.from({ length: ROWS }, (_, i) => `a-${i},${i}`)].join('\n') + '\n');
+    mkdirSync(join(tmp.dir, 'gz'));
+    // Lines that compress badly, so that decompressing to a position takes many chunks.
+    writeFileSync(gz, gzipSync(Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: `g-${i}`, h: createHash('sha256').update(String(i)).digest('hex') })).join('\n') + '\n'));
   });
   afterAll(() => tmp.cleanup());
 
-  const flowTo = (out: string) =>
-    defineFlow({ name: `many-${++n}`, source: fileSource({ path: file, maxRecordsPerBatch: BATCH }), sink: jsonlSink({ dir: out }), deadLetterDir: join(tmp.dir, `dlq-${n}`) });
+  const flowTo = (out: string, path = file) =>
+    defineFlow({ name: `many-${++n}`, source: fileSource({ path, maxRecordsPerBatch: BATCH }), sink: jsonlSink({ dir: out }), deadLetterDir: join(tmp.dir, `dlq-${n}`) });
+
+  it('streams a gzip split through one invocation: 20 batches, decompressed once, every record once', async () => {
+    const out = join(tmp.dir, `out-gz-${n}`);
+    const h = await serverlessHarness(aws(), flowTo(out, gz), { batchSize: 1_000 });
+    await runEnumerator(h.deps);
+    expect(await h.drain()).toEqual(['finished']);
+    const ids = (readJsonlDir(out) as { id: string }[]).map((l) => l.id);
+    expect(ids).toHaveLength(20_000);
+    expect(new Set(ids).size).toBe(20_000);
+  });
+
+  it('a gzip split that cannot be resumed within an invocation is FAILED at its first attempt with the reason and an alert', async () => {
+    const out = join(tmp.dir, `out-gzfail-${n}`);
+    const h = await serverlessHarness(aws(), flowTo(out, gz), { batchSize: 15_000, maxBatchesPerInvocation: 1, timeMarginMs: 1_000 });
+    await runEnumerator(h.deps);
+    expect(await h.drain({ until: async () => ((await h.deps.store.get('g.jsonl.gz'))?.records ?? 0) > 0 })).toEqual(['committed']);
+    const [message] = await h.takeMessages();
+
+    // The next invocation has a moment only: decompressing to byte ~1.5 MB cannot finish in it.
+    const outcome = await processSplitMessage(h.deps, message!, { owner: 'short', remainingMs: () => 1_001, firstMessage: true });
+
+    expect(outcome).toBe('failed');
+    const row = await h.deps.store.get('g.jsonl.gz');
+    expect(row).toMatchObject({ status: SplitStatus.FAILED, attempts: 1, records: 15_000 });
+    expect(row?.lastError).toMatch(/g\.jsonl\.gz: gzip data cannot be read from the middle.*readerTimeout/);
+    expect(await h.receiveDlq()).toEqual([expect.objectContaining({ splitId: 'g.jsonl.gz' })]);
+    expect(readJsonlDir(out)).toHaveLength(15_000);
+  });
 
   it('reads a 12-batch file in one invocation: one claim, a commit per batch, no continuation message', async () => {
     const out = join(tmp.dir, `out-${n}`);

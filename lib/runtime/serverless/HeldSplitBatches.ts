@@ -41,6 +41,8 @@ export class HeldSplitBatches {
   progressed = false;
   readonly sinks: LeasedSinkWrites;
   private slowestBatchMs = 0;
+  /** The last committed sink state may not be visible yet: the previous holder's, or a publish that failed. */
+  private unpublished = true;
   private batches = 0;
   private readonly deadline: number;
 
@@ -78,7 +80,7 @@ export class HeldSplitBatches {
         continue;
       }
       if (polled.status === InputStatus.END_OF_INPUT) {
-        await this.sinks.recover(this.sinkState()); // a FINISHED split is never claimed again: nothing may stay staged
+        await this.publishCommitted(); // a FINISHED split is never claimed again: nothing may stay staged
         await this.releaseAsIs(true);
         return 'finished';
       }
@@ -130,9 +132,12 @@ export class HeldSplitBatches {
     if (Date.now() > lease.expiresAt - deps.config.leaseGraceMs) {
       throw new FencedOffError(`lease on ${batch.splitId} ran out before the batch was written`, { context: { splitId: batch.splitId } });
     }
-    await this.sinks.recover(previous);
-    const sinkState = await this.sinks.write(transformed.records, bad, previous);
-    this.row = await this.commitAndPublish(previous, {
+    // Published before anything is written after it (the staged writers append in order).
+    await this.publishCommitted();
+    // An empty batch (a split's end found after its last record) stages nothing: its commit only moves the position.
+    const empty = transformed.records.length + bad.length === 0;
+    const sinkState = empty ? previous : await this.sinks.write(transformed.records, bad, previous);
+    this.row = await this.commitAndPublish(previous, empty, {
       split: serializeSplit(deps.flow.source.splitSerializer, batch.split),
       finished: batch.finished,
       sinkState,
@@ -154,9 +159,13 @@ export class HeldSplitBatches {
    * with the lease kept, published, and only then finished. A batch committed with the lease
    * kept is published before the next one is written (recover), by this holder or the next.
    */
-  private async commitAndPublish(previous: SplitSinkState, commit: SplitCommit): Promise<SplitRow> {
+  private async commitAndPublish(previous: SplitSinkState, empty: boolean, commit: SplitCommit): Promise<SplitRow> {
     const { deps, lease, sinks } = this;
     const state = commit.sinkState as SplitSinkState;
+    if (empty) {
+      this.row = await deps.store.commit(lease, commit);
+      return this.row;
+    }
     const first = commit.finished && (await sinks.staged(state)) ? { ...commit, finished: false, release: false } : commit;
     let row: SplitRow;
     try {
@@ -165,13 +174,20 @@ export class HeldSplitBatches {
       if (e instanceof FencedOffError) await sinks.discard(state, previous).catch((err) => logger.warn('dropping a refused staged batch failed', { splitId: lease.splitId, error: err as Error }));
       throw e;
     }
+    this.row = row;
+    this.unpublished = true;
     if (first === commit) {
-      this.row = row;
-      await sinks.publish(state).catch((e) => logger.warn("publishing a committed batch failed; it is published before the split's next batch is written", { splitId: lease.splitId, error: e as Error }));
+      await this.publishCommitted().catch((e) => logger.warn("publishing a committed batch failed; it is published before the split's next batch is written", { splitId: lease.splitId, error: e as Error }));
       return row;
     }
-    this.row = row;
-    await sinks.publish(state);
+    await this.publishCommitted();
     return await deps.store.commit(lease, { ...commit, records: 0, badRecords: 0 });
+  }
+
+  /** Makes the last committed sink state visible, unless this hold already did (publishing is idempotent, but costs calls). */
+  private async publishCommitted(): Promise<void> {
+    if (!this.unpublished) return;
+    await this.sinks.publish(this.sinkState());
+    this.unpublished = false;
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigError, FencedOffError, UntrustedSplitError } from '../../errors';
+import { ConfigError, FencedOffError, SplitCannotFinishError, UntrustedSplitError } from '../../errors';
 import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease, SplitRow } from '../../coordination/SplitStore';
 import type { SplitMessage } from '../../coordination/SplitQueue';
@@ -69,7 +69,10 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
       }
       await closeReader();
       const recover = held && ((h: HeldSplitBatches) => () => h.sinks.recover(h.sinkState()))(held);
-      return await giveBack(deps, lease, message, e as Error, recover);
+      // A split that cannot finish in an invocation fails at once, but only when it had a whole
+      // invocation: one reached late in an SQS batch is tried again with the full time.
+      const cannotFinish = e instanceof SplitCannotFinishError && clock.firstMessage !== false;
+      return await giveBack(deps, lease, message, e as Error, recover, cannotFinish);
     }
     // Released with the last commit: nothing from here on may release it again.
     await closeReader();
@@ -137,9 +140,11 @@ function idleDelay(deps: ServerlessDeps, idleRounds: number): number {
 }
 
 /** The batch failed: back to PENDING for a retry after a backoff, or FAILED with a DLQ message at maxAttempts. */
-async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessage, error: Error, recover?: () => Promise<void>): Promise<ReaderOutcome> {
-  // A split that is not its source's is poison: FAILED at the first attempt, never retried.
+async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessage, error: Error, recover?: () => Promise<void>, cannotFinish = false): Promise<ReaderOutcome> {
+  // A split that is not its source's is poison, and one that cannot finish would only burn its
+  // attempts: FAILED at the first attempt, never retried.
   const untrusted = error instanceof UntrustedSplitError;
+  const atOnce = untrusted || cannotFinish;
   if (untrusted) {
     logger.error('split refused: it names something outside its source; FAILED without reading it', { splitId: message.splitId, reason: error.message });
     metrics.addMetric('untrustedSplits', MetricUnit.Count, 1);
@@ -148,7 +153,7 @@ async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessag
   await recover?.().catch((e) => logger.warn('publishing the last committed batch failed', { splitId: message.splitId, error: e as Error }));
   let row: SplitRow;
   try {
-    row = await deps.store.release(lease, error.message, untrusted ? 1 : effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
+    row = await deps.store.release(lease, error.message, atOnce ? 1 : effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
   } catch (e) {
     // Failed after the lease passed on (e.g. its write aborted when the lease ran out): the new holder has the split.
     if (e instanceof FencedOffError) return 'fenced';

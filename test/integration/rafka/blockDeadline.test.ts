@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import Redis from 'ioredis';
 import { acquireRedisClient } from '../../../lib/redis';
 import type { RedisLease } from '../../../lib/redis/redisClient';
 import { InputStatus } from '../../../lib/source-support';
@@ -87,5 +88,49 @@ describe('RafkaSourceReader: waiting for new entries', () => {
     // A BLOCK that ran out instead would have returned nothing: the entry only on the next poll.
     expect(polled.status).toBe(InputStatus.MORE_AVAILABLE);
     expect(polled.batch?.records.map((r) => r.id)).toEqual([`wake:1@${id}`]);
+  });
+
+  it('two open readers with one reader id (serverless readers are all 0) block on connections of their own: one wakes while the other still waits', async () => {
+    // Every XREADGROUP … BLOCK any client sends, in order.
+    const sent: string[] = [];
+    const onBlock: (() => void)[] = [];
+    const call = Redis.prototype.call as (this: Redis, ...args: unknown[]) => Promise<unknown>;
+    const spy = jest.spyOn(Redis.prototype, 'call').mockImplementation(function (this: Redis, ...args: unknown[]) {
+      if (String(args[0]).toLowerCase() === 'xreadgroup' && args.includes('BLOCK')) {
+        sent.push(String(args[args.length - 2]));
+        onBlock.splice(0).forEach((f) => f());
+      }
+      return call.apply(this, args);
+    } as never);
+    try {
+      const readerId = readerIds++;
+      const [a, b] = ['lanes-a', 'lanes-b'].map((topic) => {
+        const reader = rafkaSource({ url: redis.url, topic, partitions: 1, blockMs: 1_000 }).createReader({ readerId, sendSplitRequest: () => undefined });
+        open.push(reader);
+        return { reader, topic };
+      }) as [{ reader: RafkaSourceReader; topic: string }, { reader: RafkaSourceReader; topic: string }];
+      for (const { reader, topic } of [a, b]) {
+        await reader.start();
+        reader.addSplits([new RafkaSplit({ topic, partition: 0, streamKey: `${topic}:0` })]);
+        await reader.poll({ maxRecords: 10, deadline: Date.now() + 50 }); // caught up
+      }
+      const order: string[] = [];
+      const blocked = (n: number) => new Promise<void>((done) => { const check = () => (sent.length >= n ? done() : onBlock.push(check)); check(); });
+      sent.length = 0;
+      const pollA = a.reader.poll({ maxRecords: 10 }).then((r) => (order.push('a'), r));
+      await blocked(1);
+      const pollB = b.reader.poll({ maxRecords: 10 }).then((r) => (order.push('b'), r));
+      await blocked(2); // both BLOCKs are on their way to Redis
+
+      const id = await redis.client.xadd('lanes-b:0', '*', 'n', '1');
+      const [polledA, polledB] = await Promise.all([pollA, pollB]);
+
+      // On one shared connection B's BLOCK waits behind A's, which runs its full second first.
+      expect(order).toEqual(['b', 'a']);
+      expect(polledB.batch?.records.map((r) => r.id)).toEqual([`lanes-b:0@${id}`]);
+      expect(polledA.batch).toBeUndefined();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

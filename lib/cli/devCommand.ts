@@ -15,6 +15,8 @@ export interface DevCommand {
   readonly failureHandlerEveryMs: number;
   /** SQS messages per reader invocation (1-10); `--batch-size` is records per batch, as in adf run. */
   readonly messagesPerInvocation: number;
+  /** Reader invocations at a time (pollers, each with a container of its own), as the event source mapping's maximumConcurrency. */
+  readonly readerConcurrency: number;
   readonly visibilityTimeoutSeconds?: number;
   readonly readerTimeoutMs: number;
   /** Enumerate once, drain the queue, run the failure handler once, exit. */
@@ -35,6 +37,12 @@ export const DEV_DEFAULTS = {
   enumerateEveryMs: 60_000,
   failureHandlerEveryMs: 30_000,
   messagesPerInvocation: 1,
+  /**
+   * serverless.yml's readerConcurrency. A reader invocation holds its split for its whole time
+   * while the split is busy: with one poller, a second busy split would wait for the first's
+   * invocation to end (up to the reader timeout) where Lambda runs both at once.
+   */
+  readerConcurrency: 10,
   readerTimeoutMs: 120_000,
   drainTimeoutMs: 30 * 60_000,
 } as const;
@@ -43,7 +51,7 @@ const OPTIONS = {
   'flow-json': { type: 'string' },
   ...FLOW_FLAG_OPTIONS,
   'enumerate-every': { type: 'string' }, 'failure-handler-every': { type: 'string' },
-  'messages-per-invocation': { type: 'string' }, 'visibility-timeout': { type: 'string' }, 'reader-timeout': { type: 'string' },
+  'messages-per-invocation': { type: 'string' }, 'reader-concurrency': { type: 'string' }, 'visibility-timeout': { type: 'string' }, 'reader-timeout': { type: 'string' },
   queue: { type: 'string' },
   once: { type: 'boolean' }, quiet: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -94,6 +102,7 @@ export function parseDevArgs(args: string[]): DevCommand {
     failureHandlerEveryMs:
       v['failure-handler-every'] === undefined ? DEV_DEFAULTS.failureHandlerEveryMs : parseDuration('failure-handler-every', v['failure-handler-every']),
     messagesPerInvocation: intFlag('messages-per-invocation', v['messages-per-invocation'], 1, 10) ?? DEV_DEFAULTS.messagesPerInvocation,
+    readerConcurrency: intFlag('reader-concurrency', v['reader-concurrency'], 1, 64) ?? DEV_DEFAULTS.readerConcurrency,
     visibilityTimeoutSeconds: intFlag('visibility-timeout', v['visibility-timeout'], 0, 43_200),
     readerTimeoutMs: readerTimeoutS === undefined ? DEV_DEFAULTS.readerTimeoutMs : readerTimeoutS * 1000,
     once: v.once ?? false,
@@ -182,8 +191,12 @@ export async function devCommand(args: string[]): Promise<number> {
     return { records, badRecords, deadLetter: String(flow.deadLetter) };
   };
 
+  const enumerator = createEnumeratorHandler();
+  const failureHandler = createFailureHandler();
   const loop = new LocalEventLoop({
-    handlers: { enumerator: createEnumeratorHandler(), reader: createReaderHandler(), failureHandler: createFailureHandler() },
+    // One container per concurrent reader, as Lambda has; the schedules use the first one's.
+    handlers: () => ({ enumerator, reader: createReaderHandler(), failureHandler }),
+    concurrency: cmd.readerConcurrency,
     sqs: sharedSqsClient(),
     queueUrl: config.queueUrl,
     batchSize: cmd.messagesPerInvocation,
@@ -218,7 +231,7 @@ export async function devCommand(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  err(`running: enumerator ${every(cmd.enumerateEveryMs)}, failure handler ${every(cmd.failureHandlerEveryMs)}, up to ${cmd.messagesPerInvocation} message(s) per reader invocation; Ctrl-C to stop`);
+  err(`running: enumerator ${every(cmd.enumerateEveryMs)}, failure handler ${every(cmd.failureHandlerEveryMs)}, up to ${cmd.readerConcurrency} reader invocation(s) at a time with up to ${cmd.messagesPerInvocation} message(s) each; Ctrl-C to stop`);
   try {
     const stats = await loop.runUntil(controller.signal);
     err(formatDevSummary(stats));

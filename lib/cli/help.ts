@@ -120,6 +120,9 @@ Loop options:
   --messages-per-invocation <n> SQS messages per reader invocation, 1-10 (default 1: a message
                                 holds its split for the whole invocation; the event source
                                 mapping's batch size on Lambda)
+  --reader-concurrency <n>      reader invocations at a time, 1-64 (default 10, serverless.yml's
+                                readerConcurrency): a busy stream split holds its invocation, so
+                                fewer than the busy splits would make the others wait for it
   --reader-timeout <s>          the reader's timeout in seconds (default 120)
   --visibility-timeout <s>      seconds a received message stays hidden (default 6 x reader timeout)
   --queue per-flow|shared       per-flow: a split queue and DLQ of the flow's own, <queue>-<flow>,

@@ -6,6 +6,8 @@ import { DEFAULT_BATCH_LIMITS, InputStatus } from '../../source-support/RecordBa
 import type { BatchLimits, PollResult, RecordBatch } from '../../source-support/RecordBatch';
 import type { SourceReader, SourceReaderContext } from '../../source-support/SourceReader';
 import { assembleBatch, finishedBatch, pickEntries, recountDeliveries } from './RafkaBatchAssembly';
+import { claimBlockingLane } from './RafkaBlockingLane';
+import type { BlockingLane } from './RafkaBlockingLane';
 import { RafkaConsumerGroup } from './RafkaConsumerGroup';
 import { deadLetter } from './RafkaDeadLetter';
 import type { RafkaValue } from './RafkaEntryDecoder';
@@ -104,6 +106,7 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
   private wakeUp: () => void = () => undefined;
   private shared: RedisLease | undefined;
   private blocking: RedisLease | undefined;
+  private lane: BlockingLane | undefined;
   private group!: RafkaConsumerGroup;
   /** The stream key being worked on, for error context. */
   private current: string | undefined;
@@ -112,7 +115,8 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
 
   async start(): Promise<void> {
     this.shared = acquireRedisClient(this.config.connection);
-    this.blocking = acquireRedisClient(this.config.connection, `blocking-${this.ctx.readerId}`);
+    this.lane = claimBlockingLane(this.ctx.readerId);
+    this.blocking = acquireRedisClient(this.config.connection, this.lane.lane);
     const consumer = this.config.consumer ?? `adf-${this.ctx.readerId}-${process.pid}`;
     this.group = new RafkaConsumerGroup(this.shared.client, this.blocking.client, this.config.group, consumer);
     this.requestSplit();
@@ -199,6 +203,7 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
     clearTimeout(timer);
     this.shared?.release();
     this.blocking?.release();
+    this.lane?.release();
   }
 
   // ── reading ──────────────────────────────────────────────────────────────

@@ -4,13 +4,13 @@ import { ConfigError } from '../../../lib/errors';
 describe('parseDevArgs', () => {
   it('has defaults that match serverless.yml', () => {
     const cmd = parseDevArgs([]);
-    expect(cmd).toMatchObject({ flow: undefined, enumerateEveryMs: 60_000, failureHandlerEveryMs: 30_000, messagesPerInvocation: 1, readerTimeoutMs: 120_000, once: false });
+    expect(cmd).toMatchObject({ flow: undefined, enumerateEveryMs: 60_000, failureHandlerEveryMs: 30_000, messagesPerInvocation: 1, readerConcurrency: 10, readerTimeoutMs: 120_000, once: false });
     expect(cmd.visibilityTimeoutSeconds).toBeUndefined();
   });
 
   it('reads the loop options', () => {
-    const cmd = parseDevArgs(['--enumerate-every', '2m', '--failure-handler-every', 'off', '--messages-per-invocation', '10', '--visibility-timeout', '30', '--reader-timeout', '5', '--once']);
-    expect(cmd).toMatchObject({ enumerateEveryMs: 120_000, failureHandlerEveryMs: 0, messagesPerInvocation: 10, visibilityTimeoutSeconds: 30, readerTimeoutMs: 5_000, once: true });
+    const cmd = parseDevArgs(['--enumerate-every', '2m', '--failure-handler-every', 'off', '--messages-per-invocation', '10', '--reader-concurrency', '2', '--visibility-timeout', '30', '--reader-timeout', '5', '--once']);
+    expect(cmd).toMatchObject({ enumerateEveryMs: 120_000, failureHandlerEveryMs: 0, messagesPerInvocation: 10, readerConcurrency: 2, visibilityTimeoutSeconds: 30, readerTimeoutMs: 5_000, once: true });
   });
 
   it('takes the flow as JSON', () => {
@@ -37,6 +37,7 @@ describe('parseDevArgs', () => {
 
   it.each([
     [['--messages-per-invocation', '11'], '--messages-per-invocation must be between 1 and 10 (got "11")'],
+    [['--reader-concurrency', '0'], '--reader-concurrency must be between 1 and 64 (got "0")'],
     [['--flow-json', '{}', '--path', 'd'], '--path belongs to the flag form'],
     [['--reader-timeout', 'long'], '--reader-timeout must be a whole number (got "long")'],
     [['--enumerate-every', 'soon'], '--enumerate-every must be a duration such as 30s, 5m, 500ms or off (got "soon")'],

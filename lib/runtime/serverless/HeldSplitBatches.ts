@@ -64,7 +64,9 @@ export class HeldSplitBatches {
     let idleSince: number | undefined;
     for (;;) {
       const started = Date.now();
-      const polled = await this.reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline: this.deadline });
+      // Once caught up, a poll waits (a Rafka BLOCK) no longer than the rest of the idle wait.
+      const deadline = idleSince === undefined ? this.deadline : Math.min(this.deadline, idleSince + config.idleWaitMs);
+      const polled = await this.reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline });
       const { batch } = polled;
       if (batch) {
         idleSince = undefined;

@@ -5,6 +5,7 @@ import { undecodable } from './UndecodableRecord';
 import { ChunkedRecordCursor, rawText } from './ChunkedRecordCursor';
 import { CsvChunkParser, type CsvDialect, type CsvParseError } from './CsvChunkParser';
 import { resolveColumnNames, type DuplicateHeaders } from './CsvColumnNames';
+import { csvRowBuilder, type CsvRowBuilder } from './CsvRowBuilder';
 import { LineSkipper, type SkipDialect } from './LineSkipper';
 
 export interface CsvCursorOptions extends CsvDialect {
@@ -44,7 +45,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
   private parserLine: number;
   private columns: readonly string[] | undefined;
   private headerRowPending: boolean;
-  private unsafeColumns = false;
+  private buildRow: CsvRowBuilder | undefined;
   /** Input from the boundary on, fed to the parser but not yet part of a record. */
   private retained: Buffer[] = [];
   private retainedOffset: number;
@@ -136,7 +137,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     } else if (fields.length !== columns.length) {
       this.emit({ offset, line, end, nextLine, reason: `expected ${columns.length} fields, got ${fields.length}`, raw: fields });
     } else {
-      this.emit({ offset, line, end, nextLine, value: this.unsafeColumns ? toObjectSafely(columns, fields) : toObject(columns, fields) });
+      this.emit({ offset, line, end, nextLine, value: this.buildRow!(fields) });
     }
   }
 
@@ -222,22 +223,9 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     const resolved = resolveColumnNames(names, this.options.duplicateHeaders ?? 'error');
     if ('error' in resolved) return resolved.error;
     this.columns = Object.freeze([...resolved.columns]);
-    this.unsafeColumns = this.columns.includes('__proto__');
+    this.buildRow = csvRowBuilder(this.columns);
     return undefined;
   }
-}
-
-function toObject(columns: readonly string[], fields: string[]): Record<string, string> {
-  const value: Record<string, string> = {};
-  for (let i = 0; i < columns.length; i++) value[columns[i]] = fields[i];
-  return value;
-}
-
-/** A `__proto__` column must become an own property, not replace the object's prototype. */
-function toObjectSafely(columns: readonly string[], fields: string[]): Record<string, string> {
-  const value: Record<string, string> = {};
-  columns.forEach((name, i) => Object.defineProperty(value, name, { value: fields[i], enumerable: true, writable: true, configurable: true }));
-  return value;
 }
 
 /** A record's bytes without its line terminator (CRLF, LF or CR), as JSON Lines dead letters keep a line. */

@@ -7,6 +7,7 @@ import { wrapRedisError } from '../redis/redisErrors';
 import { kafkaPartitionForKey } from './kafkaPartitioner';
 import { parseProducerOptions } from './RafkaProducerOptions';
 import type { RafkaProducerOptions } from './RafkaProducerOptions';
+import { sendSplitOnce } from './splitOrderedSend';
 import { checkTrimSafety } from './trimSafety';
 import { readTopicMetadata } from './RafkaTopicMetadata';
 
@@ -101,6 +102,27 @@ export class RafkaProducer {
     });
     if (this.maxLen > 0) await this.call('XINFO GROUPS', () => checkTrimSafety(client, this.config.topic, byPartition, this.maxLen, this.config.onWarning));
     return this.config.idempotent ? this.sendOnce(client, records, byPartition) : this.sendPipelined(client, records, targets);
+  }
+
+  /**
+   * The rafka sink's send: exactly once by record id for one split's batch (ids required),
+   * deduped by a high-water mark per split rather than a marker per record (sendSplitOnce).
+   * Resolves to how many records were appended and how many were there already.
+   */
+  async sendSplit(splitId: string, records: readonly ProducerRecord[]): Promise<{ added: number; skipped: number }> {
+    const partitions = await this.partitions();
+    const client = this.client();
+    const byPartition = new Map<number, number[]>();
+    const entries = records.map((r, i) => {
+      if (r.id === undefined || r.id === '') throw new ConfigError(`rafka producer: idempotent sends need an id on every record (record ${i} has none)`, { context: { field: 'id' } });
+      const p = this.partitionFor(r.key, partitions);
+      let list = byPartition.get(p);
+      if (!list) byPartition.set(p, (list = []));
+      list.push(i);
+      return { id: r.id, stream: this.streamKey(p), fields: entryFields(r) };
+    });
+    if (this.maxLen > 0) await this.call('XINFO GROUPS', () => checkTrimSafety(client, this.config.topic, byPartition, this.maxLen, this.config.onWarning));
+    return this.call(`XADD to ${this.config.topic}`, () => sendSplitOnce(client, splitId, entries, { topic: this.config.topic, ttlSeconds: this.config.dedupeTtlSeconds, maxLen: this.maxLen }));
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,8 @@ export interface SplitSendOptions {
   readonly topic: string;
   readonly ttlSeconds: number;
   readonly maxLen: number;
+  /** Records per script call (default appendAboveMark's 1000); tests make it small. */
+  readonly chunkSize?: number;
 }
 
 /** The high-water mark of one split's records with one id prefix (a file version, a stream). */
@@ -46,7 +48,7 @@ export async function sendSplitOnce(client: Redis, splitId: string, entries: rea
   let unpositioned: SplitEntry[] = [];
   const flush = async () => {
     if (run.length > 0) {
-      const r = await appendAboveMark(client, run, { markKey: runKey!, ttlSeconds: options.ttlSeconds, maxLen: options.maxLen });
+      const r = await appendAboveMark(client, run, { markKey: runKey!, ttlSeconds: options.ttlSeconds, maxLen: options.maxLen, chunkSize: options.chunkSize });
       added += r.added;
       skipped += r.skipped;
     }
@@ -66,21 +68,27 @@ export async function sendSplitOnce(client: Redis, splitId: string, entries: rea
     run = [];
     unpositioned = [];
   };
-  for (const e of entries) {
+  // Checked before anything is sent, so a refused batch appends nothing.
+  const positions = entries.map((e) => {
     const at = recordPosition(e.id);
-    if (!at) {
-      if (run.length > 0) await flush();
-      unpositioned.push(e);
-      continue;
-    }
+    if (!at) return undefined;
     const key = markKey(options.topic, splitId, at.prefix);
     const before = last.get(key);
     if (before && at.position <= before.position) {
       throw new SplitFailedError(`rafka sink: split ${splitId} gave record ${e.id} after ${before.id}; the sink dedupes a split by the position in its record ids, so they must increase in read order`, { context: { splitId } });
     }
     last.set(key, { id: e.id, position: at.position });
-    if (unpositioned.length > 0 || (run.length > 0 && key !== runKey)) await flush();
-    runKey = key;
+    return { key, position: at.position };
+  });
+  for (const [i, e] of entries.entries()) {
+    const at = positions[i];
+    if (!at) {
+      if (run.length > 0) await flush();
+      unpositioned.push(e);
+      continue;
+    }
+    if (unpositioned.length > 0 || (run.length > 0 && at.key !== runKey)) await flush();
+    runKey = at.key;
     run.push({ stream: e.stream, position: at.position, fields: e.fields });
   }
   await flush();

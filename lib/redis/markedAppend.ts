@@ -18,9 +18,10 @@ export interface MarkedAppendOptions {
   readonly ttlSeconds: number;
   /** Trim each stream to about this many entries (`MAXLEN ~ n`); 0 keeps all. */
   readonly maxLen: number;
+  /** Entries per script call (default 1000: one call blocks the server, so keep each to a few ms). */
+  readonly chunkSize?: number;
 }
 
-/** Entries per script call: one call blocks the server, so keep each short (a few ms). */
 const CHUNK = 1000;
 
 /*
@@ -32,7 +33,7 @@ const CHUNK = 1000;
  * KEYS: the mark, then the chunk's streams; ARGV: ttl, maxlen, then per entry its stream's
  * index in KEYS, its position, its field count and fields. Replies {added, skipped}.
  */
-const APPEND_ABOVE_MARK = new LuaScript(`
+export const APPEND_ABOVE_MARK = new LuaScript(`
 local ttl, maxlen = tonumber(ARGV[1]), tonumber(ARGV[2])
 local mark = redis.call('GET', KEYS[1])
 local last, added, skipped, i = mark, 0, 0, 3
@@ -76,11 +77,12 @@ return {added, skipped}
 export async function appendAboveMark(client: Redis, entries: readonly MarkedEntry[], options: MarkedAppendOptions): Promise<{ added: number; skipped: number }> {
   let added = 0;
   let skipped = 0;
-  for (let start = 0; start < entries.length; start += CHUNK) {
+  const chunk = options.chunkSize ?? CHUNK;
+  for (let start = 0; start < entries.length; start += chunk) {
     const keys = [options.markKey];
     const index = new Map<string, number>();
     const args: (string | number)[] = [options.ttlSeconds, options.maxLen];
-    for (let i = start; i < Math.min(entries.length, start + CHUNK); i++) {
+    for (let i = start; i < Math.min(entries.length, start + chunk); i++) {
       const e = entries[i]!;
       let k = index.get(e.stream);
       if (k === undefined) {

@@ -69,10 +69,13 @@ export async function sendSplitOnce(client: Redis, splitId: string, entries: rea
     unpositioned = [];
   };
   // Checked before anything is sent, so a refused batch appends nothing.
+  let prefix: string | undefined;
+  let prefixKey = '';
   const positions = entries.map((e) => {
     const at = recordPosition(e.id);
     if (!at) return undefined;
-    const key = markKey(options.topic, splitId, at.prefix);
+    if (at.prefix !== prefix) [prefix, prefixKey] = [at.prefix, markKey(options.topic, splitId, at.prefix)];
+    const key = prefixKey;
     const before = last.get(key);
     if (before && at.position <= before.position) {
       throw new SplitFailedError(`rafka sink: split ${splitId} gave record ${e.id} after ${before.id}; the sink dedupes a split by the position in its record ids, so they must increase in read order`, { context: { splitId } });

@@ -30,34 +30,40 @@ const CHUNK = 1000;
  * order and the mark moves to the last one. XADD runs under pcall: if one fails mid-chunk
  * (wrong type, out of memory), the mark is set to the last entry that did go in before the
  * error is returned, so a retry appends exactly the rest (Lua scripts are not rolled back).
- * KEYS: the mark, then the chunk's streams; ARGV: ttl, maxlen, then per entry its stream's
- * index in KEYS, its position, its field count and fields. Replies {added, skipped}.
+ * The chunks of one call go out pipelined (Redis works on one while the next is encoded), so
+ * each carries the position its predecessor ends at (`after`) and runs only when the mark has
+ * reached it: a chunk never goes in behind one that failed.
+ * KEYS: the mark, then the chunk's streams; ARGV: ttl, maxlen, after ('' for the first chunk), and the chunk as one JSON
+ * array of [stream index in KEYS, position, field, value, …] (one argument, not eight per
+ * entry: ioredis spends more building a command's arguments than Redis spends decoding the
+ * JSON). Replies {added, skipped}.
  */
 export const APPEND_ABOVE_MARK = new LuaScript(`
-local ttl, maxlen = tonumber(ARGV[1]), tonumber(ARGV[2])
+local ttl, maxlen, after = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local mark = redis.call('GET', KEYS[1])
-local last, added, skipped, i = mark, 0, 0, 3
-while i <= #ARGV do
-  local k, pos, n = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2])
+if after ~= '' and not (mark and after <= mark) then
+  return redis.error_reply('ADFGAP the chunk before this one was not appended (' .. KEYS[1] .. ')')
+end
+local chunk = cjson.decode(ARGV[4])
+local last, added, skipped = mark, 0, 0
+for _, e in ipairs(chunk) do
+  local pos = e[2]
   if mark and pos <= mark then
     skipped = skipped + 1
   else
-    local fields = {}
-    for j = 1, n do fields[j] = ARGV[i + 2 + j] end
     local r
     if maxlen > 0 then
-      r = redis.pcall('XADD', KEYS[k], 'MAXLEN', '~', maxlen, '*', unpack(fields))
+      r = redis.pcall('XADD', KEYS[e[1]], 'MAXLEN', '~', maxlen, '*', unpack(e, 3))
     else
-      r = redis.pcall('XADD', KEYS[k], '*', unpack(fields))
+      r = redis.pcall('XADD', KEYS[e[1]], '*', unpack(e, 3))
     end
     if type(r) == 'table' and r.err then
       if last then redis.call('SET', KEYS[1], last, 'EX', ttl) end
-      return redis.error_reply(r.err .. ' (XADD to ' .. KEYS[k] .. '; ' .. added .. ' appended before it, the mark is at them)')
+      return redis.error_reply(r.err .. ' (XADD to ' .. KEYS[e[1]] .. '; ' .. added .. ' appended before it, the mark is at them)')
     end
     last = pos
     added = added + 1
   end
-  i = i + 3 + n
 end
 if last then redis.call('SET', KEYS[1], last, 'EX', ttl) end
 return {added, skipped}
@@ -75,25 +81,46 @@ return {added, skipped}
  * await appendAboveMark(client, [{ stream: 't:0', position: '0000000000000042', fields: ['value', '{}'] }], { markKey: 't:mark:a', ttlSeconds: 86400, maxLen: 0 });
  */
 export async function appendAboveMark(client: Redis, entries: readonly MarkedEntry[], options: MarkedAppendOptions): Promise<{ added: number; skipped: number }> {
-  let added = 0;
-  let skipped = 0;
-  const chunk = options.chunkSize ?? CHUNK;
-  for (let start = 0; start < entries.length; start += chunk) {
+  const size = options.chunkSize ?? CHUNK;
+  const calls: Promise<unknown>[] = [];
+  for (let start = 0; start < entries.length; start += size) {
     const keys = [options.markKey];
     const index = new Map<string, number>();
-    const args: (string | number)[] = [options.ttlSeconds, options.maxLen];
-    for (let i = start; i < Math.min(entries.length, start + chunk); i++) {
+    const chunk: (string | number)[][] = [];
+    const end = Math.min(entries.length, start + size);
+    for (let i = start; i < end; i++) {
       const e = entries[i]!;
       let k = index.get(e.stream);
       if (k === undefined) {
         keys.push(e.stream);
         index.set(e.stream, (k = keys.length));
       }
-      args.push(k, e.position, e.fields.length, ...e.fields);
+      const row: (string | number)[] = [k, e.position];
+      for (const f of e.fields) row.push(wellFormed(f));
+      chunk.push(row);
     }
-    const [a, s] = (await APPEND_ABOVE_MARK.run(client, keys, args)) as [number, number];
+    const after = start === 0 ? '' : entries[start - 1]!.position;
+    calls.push(APPEND_ABOVE_MARK.run(client, keys, [options.ttlSeconds, options.maxLen, after, JSON.stringify(chunk)]));
+  }
+  // Every call settles before the first failure is thrown: none is left running behind a retry.
+  const replies = await Promise.allSettled(calls);
+  const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  let added = 0;
+  let skipped = 0;
+  for (const r of replies) {
+    const [a, s] = (r as PromiseFulfilledResult<[number, number]>).value;
     added += a;
     skipped += s;
   }
   return { added, skipped };
+}
+
+/**
+ * Lone surrogates become U+FFFD, as ioredis's UTF-8 encoding of a plain argument makes them:
+ * JSON.stringify would escape them (`\ud800`), which Redis's cjson refuses to decode.
+ */
+function wellFormed(s: string): string {
+  const text = s as string & { isWellFormed(): boolean; toWellFormed(): string };
+  return text.isWellFormed() ? s : text.toWellFormed();
 }

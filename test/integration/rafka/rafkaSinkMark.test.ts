@@ -44,11 +44,10 @@ function faultyClient(client: Redis, trapKey: string, next: () => Fault): Redis 
 /** Points the chunk's record `at` (mod its size) at a key that is not a stream: that XADD fails mid-script. */
 function trap(args: (string | number)[], trapKey: string, at: number): (string | number)[] {
   const keys = Number(args[1]);
-  const out = [args[0]!, keys + 1, ...args.slice(2, 2 + keys), trapKey, ...args.slice(2 + keys)];
-  const starts: number[] = [];
-  for (let i = 2 + keys + 1 + 2; i < out.length; i += 3 + Number(out[i + 2])) starts.push(i);
-  out[starts[at % starts.length]!] = keys + 1;
-  return out;
+  const [ttl, maxLen, after, json] = args.slice(2 + keys);
+  const chunk = JSON.parse(String(json)) as (string | number)[][];
+  chunk[at % chunk.length]![0] = keys + 1;
+  return [args[0]!, keys + 1, ...args.slice(2, 2 + keys), trapKey, ttl!, maxLen!, after!, JSON.stringify(chunk)];
 }
 
 interface Rec {

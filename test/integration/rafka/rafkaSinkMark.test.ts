@@ -10,8 +10,8 @@
  */
 import fc from 'fast-check';
 import type Redis from 'ioredis';
-import { kafkaPartitionForKey } from '../../../lib/rafka';
-import { sendSplitOnce } from '../../../lib/rafka/splitOrderedSend';
+import { createTopicMetadata, kafkaPartitionForKey, rafkaSink } from '../../../lib/rafka';
+import { markKey, sendSplitOnce } from '../../../lib/rafka/splitOrderedSend';
 import type { SplitEntry } from '../../../lib/rafka/splitOrderedSend';
 import { APPEND_ABOVE_MARK } from '../../../lib/redis/markedAppend';
 import { readAll } from '../../helpers/redisTopic';
@@ -150,5 +150,28 @@ describe('rafka sink dedupe by split high-water mark', () => {
     const recs = ['f@10', 'f@30', 'f@20'].map((id) => ({ id, stream: `${topic}:0`, fields: ['id', id] }));
     await expect(sendSplitOnce(redis.client, 'f', recs, { topic, ttlSeconds: 600, maxLen: 0 })).rejects.toThrow(/gave record f@20 after f@30/);
     expect(await redis.client.xlen(`${topic}:0`)).toBe(0);
+  });
+});
+
+describe('rafka sink (the flow sink on top of it)', () => {
+  it('keeps one dedupe key per split, not one per record, expiring with dedupeTtlSeconds; a rerun in other batches appends nothing', async () => {
+    const topic = 'sinkkeys';
+    await createTopicMetadata(redis.client, topic, { partitions: 4 });
+    const recs = Array.from({ length: 3000 }, (_, i) => ({ id: `in/a.csv@${i * 40}`, value: { customer: `c${i % 50}`, n: i } }));
+    const load = async (batch: number) => {
+      const writer = await rafkaSink<{ customer: string }>({ url: redis.url, topic, keyField: 'customer', dedupeTtlSeconds: 3600 }).open({ readerId: 0 });
+      for (let i = 0; i < recs.length; i += batch) await writer.write({ splitId: 'in/a.csv', records: recs.slice(i, i + batch), sinkState: undefined });
+      await writer.close();
+    };
+    await load(700);
+    await load(450); // a rerun of the split from its start (a fresh state), other batch boundaries
+    const keys = (await redis.client.keys(`${topic}:*`)).sort();
+    expect(keys).toEqual([`${topic}:0`, `${topic}:1`, `${topic}:2`, `${topic}:3`, markKey(topic, 'in/a.csv', 'in/a.csv'), `${topic}:meta`].sort());
+    const ttl = await redis.client.ttl(markKey(topic, 'in/a.csv', 'in/a.csv'));
+    expect(ttl).toBeGreaterThan(3500);
+    expect(ttl).toBeLessThanOrEqual(3600);
+    const entries = (await Promise.all([0, 1, 2, 3].map((p) => readAll(redis.client, `${topic}:${p}`)))).flat();
+    expect(entries.map((e) => e.fields.id).sort()).toEqual(recs.map((r) => r.id).sort());
+    for (const e of entries) expect(JSON.parse(e.fields.value!)).toEqual(recs.find((r) => r.id === e.fields.id)!.value);
   });
 });

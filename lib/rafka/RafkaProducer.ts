@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { ConfigError } from '../errors';
+import { appendChunks } from '../redis/chunkAppend';
 import { appendOnceWithIds } from '../redis/idempotentAppend';
 import { acquireRedisClient } from '../redis/redisClient';
 import type { RedisConnectionOptions, RedisLease } from '../redis/redisClient';
@@ -31,9 +32,6 @@ export interface RecordMetadata {
   readonly duplicate: boolean;
 }
 
-/** Commands per pipeline: bounds the memory of one round trip. */
-const PIPELINE_CHUNK = 10_000;
-
 /**
  * Sends records to a Rafka topic the way a Kafka producer does: a keyed record goes to the
  * partition Kafka's default partitioner would choose (same key, same partition number), so
@@ -43,7 +41,8 @@ const PIPELINE_CHUNK = 10_000;
  * `rafkaSource({ topic, valueField: 'value' })` or `adf consume`.
  *
  * The partition count comes from the topic's metadata (`adf topic create`), else the
- * `partitions` option. XADDs are pipelined. With `idempotent`, each record needs an `id` and
+ * `partitions` option. XADDs go 1000 to a Lua script call (one JSON argument: cheaper for
+ * the client than a pipeline of XADDs), the calls pipelined. With `idempotent`, each record needs an `id` and
  * is appended at most once per id (within `dedupeTtlSeconds`), so a producer that crashed
  * can send the same records again. `maxLen` (default: the topic's retention) trims each
  * partition to about that many entries, with a warning first when a consumer group has not
@@ -131,19 +130,9 @@ export class RafkaProducer {
   }
 
   private async sendPipelined(client: Redis, records: readonly ProducerRecord[], targets: number[]): Promise<RecordMetadata[]> {
-    const out: RecordMetadata[] = [];
-    const trim = this.maxLen > 0 ? ['MAXLEN', '~', String(this.maxLen)] : [];
-    for (let start = 0; start < records.length; start += PIPELINE_CHUNK) {
-      const pipeline = client.pipeline();
-      const end = Math.min(records.length, start + PIPELINE_CHUNK);
-      for (let i = start; i < end; i++) pipeline.xadd(this.streamKey(targets[i]!), ...trim, '*', ...entryFields(records[i]!));
-      const replies = await this.call('XADD', () => pipeline.exec());
-      (replies ?? []).forEach(([error, id], j) => {
-        if (error) throw wrapRedisError(error, `XADD to ${this.streamKey(targets[start + j]!)}`);
-        out.push({ partition: targets[start + j]!, id: id as string, duplicate: false });
-      });
-    }
-    return out;
+    const entries = records.map((r, i) => ({ stream: this.streamKey(targets[i]!), fields: entryFields(r) }));
+    const ids = await this.call(`XADD to ${this.config.topic}`, () => appendChunks(client, entries, this.maxLen));
+    return ids.map((id, i) => ({ partition: targets[i]!, id, duplicate: false }));
   }
 
   private async sendOnce(client: Redis, records: readonly ProducerRecord[], byPartition: Map<number, number[]>): Promise<RecordMetadata[]> {

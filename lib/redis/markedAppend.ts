@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { wellFormed } from './chunkAppend';
 import { LuaScript } from './luaScript';
 
 /** One entry of a run of entries in strictly increasing `position` order. */
@@ -114,13 +115,4 @@ export async function appendAboveMark(client: Redis, entries: readonly MarkedEnt
     skipped += s;
   }
   return { added, skipped };
-}
-
-/**
- * Lone surrogates become U+FFFD, as ioredis's UTF-8 encoding of a plain argument makes them:
- * JSON.stringify would escape them (`\ud800`), which Redis's cjson refuses to decode.
- */
-function wellFormed(s: string): string {
-  const text = s as string & { isWellFormed(): boolean; toWellFormed(): string };
-  return text.isWellFormed() ? s : text.toWellFormed();
 }

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { ConfigError } from '../errors';
+import { appendChunks } from '../redis/chunkAppend';
 import { appendOnceWithIds } from '../redis/idempotentAppend';
 import { acquireRedisClient } from '../redis/redisClient';
 import type { RedisConnectionOptions, RedisLease } from '../redis/redisClient';
@@ -7,6 +8,7 @@ import { wrapRedisError } from '../redis/redisErrors';
 import { kafkaPartitionForKey } from './kafkaPartitioner';
 import { parseProducerOptions } from './RafkaProducerOptions';
 import type { RafkaProducerOptions } from './RafkaProducerOptions';
+import { sendSplitOnce } from './splitOrderedSend';
 import { checkTrimSafety } from './trimSafety';
 import { readTopicMetadata } from './RafkaTopicMetadata';
 
@@ -30,9 +32,6 @@ export interface RecordMetadata {
   readonly duplicate: boolean;
 }
 
-/** Commands per pipeline: bounds the memory of one round trip. */
-const PIPELINE_CHUNK = 10_000;
-
 /**
  * Sends records to a Rafka topic the way a Kafka producer does: a keyed record goes to the
  * partition Kafka's default partitioner would choose (same key, same partition number), so
@@ -42,7 +41,8 @@ const PIPELINE_CHUNK = 10_000;
  * `rafkaSource({ topic, valueField: 'value' })` or `adf consume`.
  *
  * The partition count comes from the topic's metadata (`adf topic create`), else the
- * `partitions` option. XADDs are pipelined. With `idempotent`, each record needs an `id` and
+ * `partitions` option. XADDs go 1000 to a Lua script call (one JSON argument: cheaper for
+ * the client than a pipeline of XADDs), the calls pipelined. With `idempotent`, each record needs an `id` and
  * is appended at most once per id (within `dedupeTtlSeconds`), so a producer that crashed
  * can send the same records again. `maxLen` (default: the topic's retention) trims each
  * partition to about that many entries, with a warning first when a consumer group has not
@@ -103,25 +103,36 @@ export class RafkaProducer {
     return this.config.idempotent ? this.sendOnce(client, records, byPartition) : this.sendPipelined(client, records, targets);
   }
 
+  /**
+   * The rafka sink's send: exactly once by record id for one split's batch (ids required),
+   * deduped by a high-water mark per split rather than a marker per record (sendSplitOnce).
+   * Resolves to how many records were appended and how many were there already.
+   */
+  async sendSplit(splitId: string, records: readonly ProducerRecord[]): Promise<{ added: number; skipped: number }> {
+    const partitions = await this.partitions();
+    const client = this.client();
+    const byPartition = new Map<number, number[]>();
+    const entries = records.map((r, i) => {
+      if (r.id === undefined || r.id === '') throw new ConfigError(`rafka producer: idempotent sends need an id on every record (record ${i} has none)`, { context: { field: 'id' } });
+      const p = this.partitionFor(r.key, partitions);
+      let list = byPartition.get(p);
+      if (!list) byPartition.set(p, (list = []));
+      list.push(i);
+      return { id: r.id, stream: this.streamKey(p), fields: entryFields(r) };
+    });
+    if (this.maxLen > 0) await this.call('XINFO GROUPS', () => checkTrimSafety(client, this.config.topic, byPartition, this.maxLen, this.config.onWarning));
+    return this.call(`XADD to ${this.config.topic}`, () => sendSplitOnce(client, splitId, entries, { topic: this.config.topic, ttlSeconds: this.config.dedupeTtlSeconds, maxLen: this.maxLen }));
+  }
+
   async close(): Promise<void> {
     this.lease?.release();
     this.lease = undefined;
   }
 
   private async sendPipelined(client: Redis, records: readonly ProducerRecord[], targets: number[]): Promise<RecordMetadata[]> {
-    const out: RecordMetadata[] = [];
-    const trim = this.maxLen > 0 ? ['MAXLEN', '~', String(this.maxLen)] : [];
-    for (let start = 0; start < records.length; start += PIPELINE_CHUNK) {
-      const pipeline = client.pipeline();
-      const end = Math.min(records.length, start + PIPELINE_CHUNK);
-      for (let i = start; i < end; i++) pipeline.xadd(this.streamKey(targets[i]!), ...trim, '*', ...entryFields(records[i]!));
-      const replies = await this.call('XADD', () => pipeline.exec());
-      (replies ?? []).forEach(([error, id], j) => {
-        if (error) throw wrapRedisError(error, `XADD to ${this.streamKey(targets[start + j]!)}`);
-        out.push({ partition: targets[start + j]!, id: id as string, duplicate: false });
-      });
-    }
-    return out;
+    const entries = records.map((r, i) => ({ stream: this.streamKey(targets[i]!), fields: entryFields(r) }));
+    const ids = await this.call(`XADD to ${this.config.topic}`, () => appendChunks(client, entries, this.maxLen));
+    return ids.map((id, i) => ({ partition: targets[i]!, id, duplicate: false }));
   }
 
   private async sendOnce(client: Redis, records: readonly ProducerRecord[], byPartition: Map<number, number[]>): Promise<RecordMetadata[]> {

@@ -55,8 +55,9 @@ return out
 
 /**
  * Appends entries to a stream exactly once per `dedupeId` (within the marker TTL): the Redis
- * stream sink, the rafka sink and producer and the rafka dead-letter stream use it, so a
- * retried batch appends nothing twice.
+ * stream sink, the idempotent rafka producer and the rafka dead-letter stream use it, so a
+ * retried batch appends nothing twice (the rafka sink, for ids without a position only: it
+ * dedupes by a mark per split, markedAppend.ts).
  *
  * @example
  * await appendOnce(client, 'out', [{ dedupeId: 'a@1-0', fields: ['id', 'a@1-0', 'data', '{}'] }], { dedupePrefix: 'out:dedupe:', dedupeTtlSeconds: 86400, maxLen: 0 });

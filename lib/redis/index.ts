@@ -4,4 +4,6 @@ export type { RedisConnectionOptions, RedisLease } from './redisClient';
 export { isRetryableRedisError, wrapRedisError } from './redisErrors';
 export { appendOnce, appendOnceWithIds } from './idempotentAppend';
 export type { AppendEntry, AppendOptions } from './idempotentAppend';
+export { appendAboveMark } from './markedAppend';
+export type { MarkedEntry, MarkedAppendOptions } from './markedAppend';
 export { LuaScript } from './luaScript';

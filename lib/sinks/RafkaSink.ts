@@ -15,10 +15,12 @@ export interface RafkaSinkOptions<T = unknown> extends Omit<RafkaProducerOptions
  * Loads a Rafka topic from a flow, partitioned by key: each record becomes an entry `key`,
  * `value` (JSON of the record value), `id` (the record id) in the partition Kafka's default
  * partitioner gives its key, so one key's records keep their order. Exactly once by record id
- * across crashes and reruns: every append goes through the idempotent producer (a Lua script
- * per chunk that skips ids already appended), with markers per topic, so even a keyless record
- * that lands on another partition on a rerun is not appended twice. The partition count comes
- * from the topic's metadata (`adf topic create`).
+ * across crashes and reruns: a split's records are appended in read order by one Lua script
+ * per chunk of 1000 (all partitions at once) that skips records at or below the split's
+ * high-water mark (the position in the record id of the last record appended) and moves it,
+ * so the dedupe costs one small key per split, not one per record, and a keyless record that
+ * lands on another partition on a rerun is still not appended twice (docs/DESIGN-CHANGES.md,
+ * "Rafka sink dedupe"). The partition count comes from the topic's metadata (`adf topic create`).
  *
  * @example
  * defineFlow({ name: 'load', source: fileSource({ path: './orders' }), sink: rafkaSink({ topic: 'orders', key: (r) => r.value.customer }) });
@@ -55,7 +57,7 @@ export class RafkaSink<T = unknown> implements Sink<T> {
     const producer = new RafkaProducer(this.producerOptions);
     return {
       write: async (batch: SinkBatch<T>) => {
-        await producer.send(batch.records.map((r) => ({ key: this.keyOf(r), value: r.value, id: r.id })));
+        await producer.sendSplit(batch.splitId, batch.records.map((r) => ({ key: this.keyOf(r), value: r.value, id: r.id })));
         return undefined;
       },
       close: () => producer.close(),

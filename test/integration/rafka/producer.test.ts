@@ -50,6 +50,20 @@ describe('rafka producer', () => {
     expect(fields).toEqual(['key', 'alice', 'value', '6', 'headers', '{"h":"x"}']);
   });
 
+  it('a send over several script calls keeps every partition in send order and returns each entry id; a lone surrogate becomes U+FFFD', async () => {
+    await createTopicMetadata(redis.client, 'chunks', { partitions: 3 });
+    const producer = rafkaProducer({ url: redis.url, topic: 'chunks' });
+    const records = Array.from({ length: 2_500 }, (_, i) => ({ key: `k${i % 7}`, valueJson: JSON.stringify({ i }) }));
+    const sent = await producer.send([...records, { key: 'k0', valueJson: '"\ud800 lone"' }]);
+    await producer.close();
+    for (let p = 0; p < 3; p++) {
+      const entries = await redis.client.xrange(`chunks:${p}`, '-', '+');
+      const mine = sent.map((m, i) => ({ ...m, i })).filter((m) => m.partition === p);
+      expect(entries.map(([id]) => id)).toEqual(mine.map((m) => m.id));
+      expect(entries.map(([, f]) => f[3])).toEqual(mine.map((m) => (m.i < 2_500 ? records[m.i]!.valueJson : '"\ufffd lone"')));
+    }
+  });
+
   it('idempotent: a record id sent again is not appended, and its earlier entry id comes back', async () => {
     await createTopicMetadata(redis.client, 'idem', { partitions: 3 });
     const producer = rafkaProducer({ url: redis.url, topic: 'idem', idempotent: true });

@@ -27,11 +27,18 @@ export interface PartitionState {
   pastStop: boolean;
   /** The stream's last generated id was seen at or past the stop id (before a read; ids only grow). */
   stopGenerated: boolean;
+  /** A `>` read started before this partition's next poll (see RafkaSourceReader.readAheadFor). */
+  readAhead: ReadAhead | undefined;
+}
+
+/** A read in flight: its result, never a rejected promise; `dropped` when a connection dropped before its reply. */
+export interface ReadAhead {
+  readonly result: Promise<{ entries: StreamEntry[] } | { dropped: true } | { error: unknown }>;
 }
 
 /** A split just assigned: group not checked yet, takeover not started. */
 export function newPartitionState(split: RafkaSplit): PartitionState {
-  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false, stopGenerated: false };
+  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false, stopGenerated: false, readAhead: undefined };
 }
 
 /**
@@ -67,4 +74,16 @@ export async function leavePartition(group: RafkaConsumerGroup, p: PartitionStat
   await group.resetDeliveriesIfMine(key, p.inbox.filter((e) => e.counted).map((e) => e.id));
   if (p.unacked.length > 0) await group.ack(key, p.unacked);
   if (p.groupReady) await group.deleteConsumerIfIdle(key);
+}
+
+/**
+ * Waits for a read-ahead nobody will consume (the reader closes, the split finished) and puts
+ * its entries in the inbox as read but not emitted, so leavePartition resets their counters.
+ */
+export async function settleReadAhead(p: PartitionState): Promise<void> {
+  const ahead = p.readAhead;
+  if (!ahead) return;
+  p.readAhead = undefined;
+  const result = await ahead.result;
+  if ('entries' in result) for (const e of result.entries) p.inbox.push({ id: e.id, fields: e.fields, deliveries: 0, counted: true });
 }

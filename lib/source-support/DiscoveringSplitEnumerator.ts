@@ -34,6 +34,8 @@ export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements Spl
   private cursor: C | undefined;
   private discoveryDone: boolean;
   private readonly waiting = new Set<number>();
+  /** Readers told "no more splits" that have not asked again since: they will not come for a split. */
+  private readonly ended = new Set<number>();
   private discovering: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -70,6 +72,7 @@ export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements Spl
   }
 
   async handleSplitRequest(readerId: number): Promise<void> {
+    this.ended.delete(readerId);
     this.waiting.add(readerId);
     this.assignToWaiting();
   }
@@ -115,12 +118,13 @@ export class DiscoveringSplitEnumerator<S extends SourceSplit, C> implements Spl
 
   private assignToWaiting(): void {
     for (const readerId of [...this.waiting]) {
-      const split = this.assigner.next(readerId);
+      const split = this.assigner.next(readerId, this.ctx.registeredReaders().filter((r) => !this.ended.has(r)));
       if (split) {
         this.waiting.delete(readerId);
         this.ctx.assignSplit(split, readerId);
       } else if (this.discoveryDone && !this.discovering) {
         this.waiting.delete(readerId);
+        this.ended.add(readerId);
         this.ctx.signalNoMoreSplits(readerId);
       }
     }

@@ -39,4 +39,11 @@ export interface SourceReader<T, S extends SourceSplit> {
 export interface SourceReaderContext {
   readonly readerId: number;
   sendSplitRequest(): void;
+  /**
+   * The runtime polls again as soon as a batch is committed, and closes the reader only at the
+   * end of the run or after a failure (the embedded runtime): a source may read its next batch
+   * while the current one is written and committed. Unset on Lambda, where a read left at the
+   * end of an invocation would be taken over by the next one.
+   */
+  readonly readAhead?: boolean;
 }

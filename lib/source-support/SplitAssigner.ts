@@ -11,7 +11,11 @@ import type { SourceSplit } from './SourceSplit';
  */
 export interface SplitAssigner<S extends SourceSplit> {
   add(splits: S[]): void;
-  next(readerId: number): S | undefined;
+  /**
+   * `readers`: the registered readers that may still ask for splits (not told "no more splits"
+   * since their last request), for policies that give each split an owner among them.
+   */
+  next(readerId: number, readers?: readonly number[]): S | undefined;
   remaining(): S[];
 }
 

@@ -121,7 +121,7 @@ export class ReaderLoop {
    * are parked and handed over once it has started, never to the reader that was closed.
    */
   private async installReader(): Promise<void> {
-    const reader = this.flow.source.createReader({ readerId: this.options.readerId, sendSplitRequest: () => this.port.send({ type: 'splitRequest' }) });
+    const reader = this.flow.source.createReader({ readerId: this.options.readerId, sendSplitRequest: () => this.port.send({ type: 'splitRequest' }), readAhead: true });
     await reader.start();
     this.reader = reader;
     if (this.parked.splits.length > 0) reader.addSplits(this.parked.splits.splice(0));

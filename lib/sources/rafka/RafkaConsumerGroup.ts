@@ -101,8 +101,10 @@ export class RafkaConsumerGroup {
     const reply = (await client.call('xreadgroup', ...args)) as [string, [string, string[] | null][]][] | null;
     const out = new Map<string, StreamEntry[]>();
     for (const [key, entries] of reply ?? []) {
+      const kept: StreamEntry[] = [];
       // A nil field list is an entry deleted after delivery; nothing to emit.
-      out.set(key, entries.filter(([, fields]) => fields !== null).map(([id, fields]) => ({ id, fields: fields! })));
+      for (const [id, fields] of entries) if (fields !== null) kept.push({ id, fields });
+      out.set(key, kept);
     }
     return out;
   }

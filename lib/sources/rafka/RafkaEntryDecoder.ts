@@ -17,14 +17,25 @@ export function recordId(streamKey: string, entryId: string): string {
  * only its last value.
  */
 export function fieldsObject(fields: string[]): Record<string, string> {
+  return distinctFieldsObject(fields, false)!;
+}
+
+/**
+ * `fieldsObject` in the same pass as the check that every name is distinct (one pass per
+ * entry, no Map: this runs for every entry read); undefined when a name repeats.
+ */
+function distinctFieldsObject(fields: string[], strict: boolean): Record<string, string> | undefined {
   const value: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i]!;
+    if (strict && hasOwn(value, name)) return undefined;
     if (name === '__proto__') Object.defineProperty(value, name, { value: fields[i + 1]!, enumerable: true, writable: true, configurable: true });
     else value[name] = fields[i + 1]!;
   }
   return value;
 }
+
+const hasOwn = (o: object, name: string) => Object.prototype.hasOwnProperty.call(o, name);
 
 /** The first field name that occurs more than once, with its count; undefined when all are distinct. */
 export function repeatedField(fields: string[]): { name: string; count: number } | undefined {
@@ -59,9 +70,10 @@ export function rawFields(fields: string[]): Record<string, string> | [string, s
 export function decodeValue(config: Pick<RafkaConfig, 'valueField' | 'valueEncoding'>, fields: string[]): { value: RafkaValue } | { error: string } {
   const { valueField, valueEncoding } = config;
   if (valueField === undefined) {
-    const repeated = repeatedField(fields);
-    if (repeated) return { error: `field "${repeated.name}" occurs ${repeated.count} times in the entry; a record keeps one value per field name (all values are in raw)` };
-    return { value: fieldsObject(fields) };
+    const value = distinctFieldsObject(fields, true);
+    if (value) return { value };
+    const repeated = repeatedField(fields)!;
+    return { error: `field "${repeated.name}" occurs ${repeated.count} times in the entry; a record keeps one value per field name (all values are in raw)` };
   }
   const at: number[] = [];
   for (let j = 0; j + 1 < fields.length; j += 2) if (fields[j] === valueField) at.push(j);

@@ -27,31 +27,41 @@ export interface PartitionState {
   pastStop: boolean;
   /** The stream's last generated id was seen at or past the stop id (before a read; ids only grow). */
   stopGenerated: boolean;
+  /** A `>` read started before this partition's next poll (see RafkaSourceReader.readAheadFor). */
+  readAhead: ReadAhead | undefined;
+}
+
+/** A read in flight: its result, never a rejected promise; `dropped` when a connection dropped before its reply. */
+export interface ReadAhead {
+  readonly result: Promise<{ entries: StreamEntry[] } | { dropped: true } | { error: unknown }>;
 }
 
 /** A split just assigned: group not checked yet, takeover not started. */
 export function newPartitionState(split: RafkaSplit): PartitionState {
-  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false, stopGenerated: false };
+  return { split, groupReady: false, takeoverCursor: START_OF_STREAM, inbox: [], unacked: [], pastStop: false, stopGenerated: false, readAhead: undefined };
 }
 
 /**
  * Files delivered entries (`fresh`: read with `>`, else taken over): committed ones are
  * acknowledged (protocol step 3), ones past the stop id left pending, the rest queued.
+ * Entries come in id order (XREADGROUP, and XAUTOCLAIM's page read back with XRANGE), so the
+ * committed ones are a prefix and the ones past the stop id a suffix: found with a comparison
+ * or two per read instead of two per entry.
  */
 export async function fileDelivered(group: RafkaConsumerGroup, p: PartitionState, entries: (StreamEntry | ClaimedEntry)[], fresh: boolean): Promise<void> {
-  const committed: string[] = [];
-  const pastStop: string[] = [];
-  for (const e of entries) {
-    if (compareStreamIds(e.id, p.split.position.lastId) <= 0) committed.push(e.id);
-    else if (compareStreamIds(e.id, p.split.stopId) > 0) {
-      p.pastStop = true;
-      if (fresh) pastStop.push(e.id);
-    } else p.inbox.push({ id: e.id, fields: e.fields, deliveries: fresh ? 0 : (e as ClaimedEntry).deliveries, counted: fresh });
+  let from = 0;
+  while (from < entries.length && compareStreamIds(entries[from]!.id, p.split.position.lastId) <= 0) from++;
+  let to = entries.length;
+  while (to > from && compareStreamIds(entries[to - 1]!.id, p.split.stopId) > 0) to--;
+  for (let i = from; i < to; i++) {
+    const e = entries[i]!;
+    p.inbox.push({ id: e.id, fields: e.fields, deliveries: fresh ? 0 : (e as ClaimedEntry).deliveries, counted: fresh });
   }
+  if (to < entries.length) p.pastStop = true;
   if (p.pastStop) p.takeoverCursor = undefined; // everything pending from here on is past the stop id too
-  await group.ack(p.split.streamKey, committed);
+  await group.ack(p.split.streamKey, entries.slice(0, from).map((e) => e.id));
   // Read but not for us: not a delivery, so the later reader that emits them counts from zero.
-  if (pastStop.length > 0) await group.setDeliveries(p.split.streamKey, new Map([[0, pastStop]]));
+  if (fresh && to < entries.length) await group.setDeliveries(p.split.streamKey, new Map([[0, entries.slice(to).map((e) => e.id)]]));
 }
 
 /**
@@ -64,4 +74,16 @@ export async function leavePartition(group: RafkaConsumerGroup, p: PartitionStat
   await group.resetDeliveriesIfMine(key, p.inbox.filter((e) => e.counted).map((e) => e.id));
   if (p.unacked.length > 0) await group.ack(key, p.unacked);
   if (p.groupReady) await group.deleteConsumerIfIdle(key);
+}
+
+/**
+ * Waits for a read-ahead nobody will consume (the reader closes, the split finished) and puts
+ * its entries in the inbox as read but not emitted, so leavePartition resets their counters.
+ */
+export async function settleReadAhead(p: PartitionState): Promise<void> {
+  const ahead = p.readAhead;
+  if (!ahead) return;
+  p.readAhead = undefined;
+  const result = await ahead.result;
+  if ('entries' in result) for (const e of result.entries) p.inbox.push({ id: e.id, fields: e.fields, deliveries: 0, counted: true });
 }

@@ -9,10 +9,11 @@ import { assembleBatch, finishedBatch, pickEntries, recountDeliveries } from './
 import { claimBlockingLane } from './RafkaBlockingLane';
 import type { BlockingLane } from './RafkaBlockingLane';
 import { RafkaConsumerGroup } from './RafkaConsumerGroup';
+import type { StreamEntry } from './RafkaConsumerGroup';
 import { deadLetter } from './RafkaDeadLetter';
 import type { RafkaValue } from './RafkaEntryDecoder';
 import type { RafkaConfig } from './RafkaOptions';
-import { fileDelivered, leavePartition, newPartitionState } from './RafkaPartitionState';
+import { fileDelivered, leavePartition, newPartitionState, settleReadAhead } from './RafkaPartitionState';
 import type { PartitionState } from './RafkaPartitionState';
 import type { RafkaSplit } from './RafkaSplit';
 import { takeOverPage } from './RafkaTakeover';
@@ -52,7 +53,9 @@ const CLOSE_BUDGET_MS = 1_000;
  *    so order is kept.
  * 3. **Skip the committed.** Entries <= lastId (a crash between the checkpoint commit and
  *    XACK) are acknowledged at once and not emitted.
- * 4. **Read new.** `XREADGROUP GROUP g me COUNT n STREAMS key >` per partition, round robin;
+ * 4. **Read new.** `XREADGROUP GROUP g me COUNT n STREAMS key >` per partition, round robin
+ *    (in the embedded runtime, the next partition's read is sent as a batch is returned: see
+ *    readAheadFor; a close resets the counters of what it delivered);
  *    when no partition has anything, one `BLOCK` read over all of them on the reader's own
  *    connection, for at most `blockMs` (<= 1 s) and never past the batch deadline. A bounded
  *    split has read everything up to its stop id when a read comes back empty AFTER the
@@ -184,7 +187,7 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
     }
     if (batch.finished && partition) {
       this.partitions.delete(batch.splitId);
-      await leavePartition(this.group, partition).catch(() => undefined);
+      await settleReadAhead(partition).then(() => leavePartition(this.group, partition)).catch(() => undefined);
       this.requestSplit();
     }
   }
@@ -197,7 +200,7 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
     if (this.closed) return;
     this.closed = true;
     this.wakeUp();
-    const cleanup = Promise.all([...this.partitions.values()].map((p) => leavePartition(this.group, p))).catch(() => undefined);
+    const cleanup = Promise.all([...this.partitions.values()].map((p) => settleReadAhead(p).then(() => leavePartition(this.group, p)))).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([cleanup, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_BUDGET_MS)))]);
     clearTimeout(timer);
@@ -219,10 +222,11 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
       const batch = await this.batchFrom(this.partitions.get(key)!, limits, deadline);
       if (batch) {
         this.next = (keys.indexOf(key) + 1) % keys.length;
+        this.readAheadFor(this.partitions.get(keys[this.next]!)!, limits);
         return batch;
       }
     }
-    const live = [...this.partitions.values()].filter((p) => p.groupReady && p.takeoverCursor === undefined && p.inbox.length === 0 && !p.pastStop && !p.split.reachedStop);
+    const live = [...this.partitions.values()].filter((p) => p.groupReady && p.takeoverCursor === undefined && p.inbox.length === 0 && !p.pastStop && !p.split.reachedStop && !p.readAhead);
     const wait = Math.floor(Math.min(this.config.blockMs, deadline - Date.now()));
     if (live.length === 0 || wait < 1) return undefined;
     this.current = live.map((p) => p.split.streamKey).join(', ');
@@ -252,17 +256,51 @@ export class RafkaSourceReader implements SourceReader<RafkaValue, RafkaSplit> {
     }
     while (p.inbox.length === 0 && p.takeoverCursor !== undefined && !p.pastStop && Date.now() < deadline) await takeOverPage(this.group, p, this.config.claimPageSize);
     if (p.inbox.length === 0 && p.takeoverCursor === undefined && !p.pastStop) {
-      // The stream's last id is read BEFORE the read: once it is at or past the stop id no new
-      // entry can be <= the stop id, so an empty read after it proves all of them were delivered.
-      // (Read after the read, an entry <= the stop id plus one past it appended in between would
-      // finish the split without the first.) Ids only grow, so one look that says yes is enough.
-      if (p.split.bounded && !p.stopGenerated) p.stopGenerated = compareStreamIds(await this.group.lastGeneratedId(key), p.split.stopId) >= 0;
-      const entries = (await this.group.readNew([key], readCount(limits), 0)).get(key) ?? [];
+      const entries = p.readAhead ? await this.takeReadAhead(p) : await this.readFresh(p, readCount(limits));
       await fileDelivered(this.group, p, entries, true);
       if (entries.length === 0 && p.stopGenerated) p.pastStop = true;
     }
     if (p.inbox.length === 0) return p.pastStop ? finishedBatch(p) : undefined;
     return this.buildBatch(p, limits, deadline);
+  }
+
+  /** Entries never delivered to anyone (`>`), for one partition. */
+  private async readFresh(p: PartitionState, count: number): Promise<StreamEntry[]> {
+    const key = p.split.streamKey;
+    // The stream's last id is read BEFORE the read: once it is at or past the stop id no new
+    // entry can be <= the stop id, so an empty read after it proves all of them were delivered.
+    // (Read after the read, an entry <= the stop id plus one past it appended in between would
+    // finish the split without the first.) Ids only grow, so one look that says yes is enough.
+    if (p.split.bounded && !p.stopGenerated) p.stopGenerated = compareStreamIds(await this.group.lastGeneratedId(key), p.split.stopId) >= 0;
+    return (await this.group.readNew([key], count, 0)).get(key) ?? [];
+  }
+
+  /**
+   * When the runtime allows it (ctx.readAhead, the embedded runtime), the partition polled next
+   * gets its `>` read sent now, so Redis prepares it while this batch is written and committed
+   * (the reader thread waited for Redis a quarter of its time). Only for a partition that would
+   * read next anyway (group ready, taken over, inbox empty, not at its stop id), one at a time,
+   * never with a deadline. Its entries are delivered before their batch is polled; a close
+   * puts them back (settleReadAhead), a crash leaves them pending for the next holder.
+   */
+  private readAheadFor(p: PartitionState, limits: BatchLimits): void {
+    if (!this.ctx.readAhead || limits.deadline !== undefined || p.readAhead || !p.groupReady || p.takeoverCursor !== undefined || p.inbox.length > 0 || p.pastStop || p.split.reachedStop) return;
+    const epochs = this.epochs();
+    // Trusted only if no connection dropped between the send and the reply (a resent `>` read
+    // would leave the first one's entries pending unseen): the epochs are compared at the reply.
+    p.readAhead = { result: this.readFresh(p, readCount(limits)).then((entries) => (this.epochs() === epochs ? { entries } : { dropped: true as const }), (error: unknown) => ({ error })) };
+  }
+
+  /** The read-ahead's entries; fails as poll does when a connection dropped before its reply came. */
+  private async takeReadAhead(p: PartitionState): Promise<StreamEntry[]> {
+    const ahead = p.readAhead!;
+    p.readAhead = undefined;
+    const result = await ahead.result;
+    if ('error' in result) throw result.error;
+    if ('dropped' in result) {
+      throw new RetryableError(`the connection to Redis dropped while reading ${p.split.streamKey}; its splits are read again from their last commit`, { context: { splitId: p.split.streamKey } });
+    }
+    return result.entries;
   }
 
   /** Takes entries off the inbox into one batch (protocol steps 5–7): pick → dead-letter → recount → assemble. */

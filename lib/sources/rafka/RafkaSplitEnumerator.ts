@@ -1,7 +1,7 @@
 import { DiscoveringSplitEnumerator } from '../../source-support/DiscoveringSplitEnumerator';
 import type { DiscoveringEnumeratorState } from '../../source-support/DiscoveringSplitEnumerator';
-import { FifoSplitAssigner } from '../../source-support/SplitAssigner';
 import type { SplitEnumeratorContext } from '../../source-support/SplitEnumerator';
+import { RafkaPartitionAssigner } from './RafkaPartitionAssigner';
 import type { RafkaDiscoveryCursor, RafkaPartitionDiscoverer } from './RafkaPartitionDiscoverer';
 import type { RafkaSplit } from './RafkaSplit';
 
@@ -11,7 +11,7 @@ export type RafkaEnumeratorState = DiscoveringEnumeratorState<RafkaDiscoveryCurs
  * The shared discovering enumerator with the partition discoverer (Flink's
  * `KafkaSourceEnumerator`): bounded iff stop ids are set (then no-more-splits once every
  * partition is found), otherwise it rediscovers every `discoveryIntervalMs` so new partitions
- * become new splits.
+ * become new splits. Partitions spread over the readers by owner (RafkaPartitionAssigner).
  *
  * @example
  * const enumerator = new RafkaSplitEnumerator(ctx, new RafkaPartitionDiscoverer(config), { bounded: false, discoveryIntervalMs: 10_000 });
@@ -26,7 +26,7 @@ export class RafkaSplitEnumerator extends DiscoveringSplitEnumerator<RafkaSplit,
     options: { bounded: boolean; discoveryIntervalMs: number },
     state?: RafkaEnumeratorState,
   ) {
-    super(context, partitions, new FifoSplitAssigner<RafkaSplit>(), options, state);
+    super(context, partitions, new RafkaPartitionAssigner(), options, state);
   }
 
   /**

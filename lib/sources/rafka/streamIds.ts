@@ -15,22 +15,48 @@ export function isStreamId(id: string): boolean {
   return ID.test(id);
 }
 
-/** Orders two entry ids (or NO_STOP_ID) numerically: negative, zero or positive. */
+/**
+ * Orders two entry ids (or NO_STOP_ID) numerically: negative, zero or positive. Called twice per
+ * entry read, so it compares the digits in place (leading zeros skipped, then length, then
+ * digit by digit) instead of parsing into BigInts: that parsing was 8 % of a reader's CPU.
+ */
 export function compareStreamIds(a: string, b: string): number {
   if (a === b) return 0;
   if (a === NO_STOP_ID) return 1;
   if (b === NO_STOP_ID) return -1;
-  const [am, as] = parts(a);
-  const [bm, bs] = parts(b);
-  return am !== bm ? (am < bm ? -1 : 1) : as < bs ? -1 : as > bs ? 1 : 0;
+  const da = dashOf(a);
+  const db = dashOf(b);
+  return compareDigits(a, 0, da, b, 0, db) || compareDigits(a, da + 1, a.length, b, db + 1, b.length);
 }
 
 export function maxStreamId(a: string, b: string): string {
   return compareStreamIds(a, b) >= 0 ? a : b;
 }
 
-function parts(id: string): [bigint, bigint] {
-  const m = ID.exec(id);
-  if (!m) throw new TypeError(`not a stream entry id: ${JSON.stringify(id)}`);
-  return [BigInt(m[1]!), BigInt(m[2]!)];
+/** Where the `-` of a valid id is; throws for anything isStreamId refuses. */
+function dashOf(id: string): number {
+  const dash = id.indexOf('-');
+  if (dash < 1 || dash > 20 || id.length - dash - 1 < 1 || id.length - dash - 1 > 20) throw notAnId(id);
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (i !== dash && (c < 48 || c > 57)) throw notAnId(id);
+  }
+  return dash;
+}
+
+/** Compares two runs of decimal digits as numbers. */
+function compareDigits(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number {
+  while (aFrom < aTo - 1 && a.charCodeAt(aFrom) === 48) aFrom++;
+  while (bFrom < bTo - 1 && b.charCodeAt(bFrom) === 48) bFrom++;
+  if (aTo - aFrom !== bTo - bFrom) return aTo - aFrom < bTo - bFrom ? -1 : 1;
+  for (let i = 0; i < aTo - aFrom; i++) {
+    const x = a.charCodeAt(aFrom + i);
+    const y = b.charCodeAt(bFrom + i);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function notAnId(id: string): TypeError {
+  return new TypeError(`not a stream entry id: ${JSON.stringify(id)}`);
 }

@@ -1,6 +1,7 @@
 import { defineFlow } from '../../../lib/flow';
 import { runEmbedded } from '../../../lib/runtime/embedded';
 import { functionSink } from '../../../lib/sinks';
+import type { Sink } from '../../../lib/sinks';
 import { rafkaSource } from '../../../lib/sources/rafka';
 import type { SourceRecord } from '../../../lib/source-support';
 import { duplicates, produce } from '../../helpers/redisTopic';
@@ -41,6 +42,30 @@ describe('rafka, bounded (until latest)', () => {
       expect((await redis.client.xpending(`big:${p}`, 'adf'))[0]).toBe(0);
       expect(await redis.client.xinfo('CONSUMERS', `big:${p}`, 'adf')).toEqual([]);
     }
+    state.cleanup();
+  });
+
+  it('spreads the partitions evenly over the readers', async () => {
+    for (let p = 0; p < 4; p++) await produce(redis.client, `spread:${p}`, 3_000);
+    const readersOf = new Map<string, Set<number>>();
+    // Reader 1 starts late, as a worker thread may: reader 0 asks for every split before it does.
+    const sink: Sink = {
+      type: 'late-second-reader',
+      async open({ readerId }) {
+        if (readerId === 1) await new Promise((resolve) => setTimeout(resolve, 500));
+        return { write: async ({ splitId }) => void readersOf.set(splitId, (readersOf.get(splitId) ?? new Set()).add(readerId)), close: async () => undefined };
+      },
+    };
+    const state = tempDir();
+
+    const summary = await runEmbedded(
+      defineFlow({ name: 'spread', source: rafkaSource({ url: redis.url, topic: 'spread', partitions: 4, until: 'latest' }), sink }),
+      { inProcess: true, stateDir: state.dir, progress: false, parallelism: 2, limits: { maxRecords: 500 } },
+    );
+
+    expect(summary).toMatchObject({ status: 'completed', records: 12_000 });
+    // Partition p is reader (p mod 2)'s: the first reader to ask used to get all four.
+    expect(Object.fromEntries([...readersOf].map(([split, readers]) => [split, [...readers]]))).toEqual({ 'spread:0': [0], 'spread:1': [1], 'spread:2': [0], 'spread:3': [1] });
     state.cleanup();
   });
 

@@ -1,8 +1,10 @@
+import { RetryableError } from '../../../lib/errors';
 import { InputStatus } from '../../../lib/source-support';
 import type { RecordBatch } from '../../../lib/source-support';
 import { RafkaSplit, rafkaSource } from '../../../lib/sources/rafka';
 import type { RafkaSourceOptions, RafkaSourceReader } from '../../../lib/sources/rafka';
-import { produce } from '../../helpers/redisTopic';
+import { RafkaConsumerGroup } from '../../../lib/sources/rafka/RafkaConsumerGroup';
+import { produce, waitFor } from '../../helpers/redisTopic';
 import { useRedisServer } from '../../helpers/useRedisServer';
 
 const redis = useRedisServer();
@@ -12,8 +14,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((r) => r.close()));
 });
 
-async function readerFor(split: RafkaSplit, readerId: number, options: Partial<RafkaSourceOptions> = {}) {
-  const reader = rafkaSource({ url: redis.url, topic: split.topic, partitions: 1, blockMs: 0, ...options }).createReader({ readerId, sendSplitRequest: () => undefined });
+async function readerFor(split: RafkaSplit, readerId: number, options: Partial<RafkaSourceOptions> = {}, readAhead = false) {
+  const reader = rafkaSource({ url: redis.url, topic: split.topic, partitions: 1, blockMs: 0, ...options }).createReader({ readerId, sendSplitRequest: () => undefined, readAhead });
   open.push(reader);
   await reader.start();
   reader.addSplits([split]);
@@ -124,4 +126,64 @@ describe('RafkaSourceReader protocol', () => {
 
     expect((await pending('p6:0')).map(([id, consumer, , n]) => [id, consumer, n])).toEqual(ids.map((id) => [id, `adf-1-${process.pid}`, 2]));
   });
+
+  describe('with read-ahead (the embedded runtime)', () => {
+    it('reads the next batch while this one is committed, and emits every entry once, in order', async () => {
+      const ids = await produce(redis.client, 'ra1:0', 23);
+      const reader = await readerFor(new RafkaSplit({ topic: 'ra1', partition: 0, streamKey: 'ra1:0', stopId: ids[22] }), 0, {}, true);
+      const emitted: string[] = [];
+      for (;;) {
+        const { batch } = await reader.poll({ maxRecords: 5 });
+        if (!batch) continue;
+        emitted.push(...entryIds(batch).map(String));
+        // This batch and the next, read ahead.
+        if (!batch.finished) await waitFor(async () => (await pending('ra1:0')).length === 5 + Math.min(5, ids.length - emitted.length), 5_000, 'the read-ahead');
+        await reader.notifyBatchCommitted(batch);
+        if (batch.finished) break;
+      }
+      expect(emitted).toEqual(ids);
+      expect(await pending('ra1:0')).toEqual([]);
+    });
+
+    it('a close puts a read-ahead back: its entries are pending with no delivery counted, and the next holder emits them once', async () => {
+      const ids = await produce(redis.client, 'ra2:0', 20);
+      const split = new RafkaSplit({ topic: 'ra2', partition: 0, streamKey: 'ra2:0' });
+      const first = await readerFor(split, 0, {}, true);
+      expect(entryIds(await batchOf(first, 5))).toEqual(ids.slice(0, 5));
+      await first.close(); // not committed: the sink failed, say
+
+      // Emitted once without a commit: 1; read ahead, never emitted: 0.
+      expect((await pending('ra2:0')).map(([, , , n]) => n)).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+      const next = await readerFor(split, 1);
+      expect(entryIds(await batchOf(next, 20))).toEqual(ids.slice(0, 10));
+      expect((await pending('ra2:0')).map(([, , , n]) => n)).toEqual([2, 2, 2, 2, 2, 1, 1, 1, 1, 1]);
+    });
+
+    it('fails the poll that takes a read-ahead whose connection dropped before its reply (a resent read may have delivered entries unseen)', async () => {
+      await produce(redis.client, 'ra3:0', 20);
+      const reader = await readerFor(new RafkaSplit({ topic: 'ra3', partition: 0, streamKey: 'ra3:0' }), 0, {}, true);
+      const readNew = RafkaConsumerGroup.prototype.readNew;
+      let reads = 0;
+      const spy = jest.spyOn(RafkaConsumerGroup.prototype, 'readNew').mockImplementation(async function (this: RafkaConsumerGroup, ...args) {
+        if (++reads === 2) {
+          // The read-ahead: its connection drops first (ioredis reconnects and sends it again).
+          const clients = String(await redis.client.client('LIST'));
+          for (const line of clients.split('\n').filter((l) => l.includes('name=adf-default'))) await redis.client.client('KILL', 'ID', line.match(/id=(\d+)/)![1]!);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        return readNew.apply(this, args);
+      });
+      try {
+        const batch = await batchOf(reader, 5);
+        await reader.notifyBatchCommitted(batch).catch(() => undefined);
+        // The drop, the reconnect and the reply all come before the next poll, which sees no drop itself.
+        await waitFor(() => reads === 2, 5_000, 'the read-ahead');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await expect(reader.poll({ maxRecords: 5 })).rejects.toBeInstanceOf(RetryableError);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
 });
+

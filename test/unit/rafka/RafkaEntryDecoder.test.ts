@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { decodeValue, rawFields } from '../../../lib/sources/rafka/RafkaEntryDecoder';
 
 describe('Rafka entry decoding keeps every field', () => {
@@ -32,5 +33,29 @@ describe('Rafka entry decoding keeps every field', () => {
 
   it('keeps the digits of big JSON integers in the value field', () => {
     expect(decodeValue({ valueField: 'data', valueEncoding: 'json' }, ['data', '{"id":12345678901234567891}'])).toEqual({ value: { id: '12345678901234567891' } });
+  });
+});
+
+describe('Rafka entry decoding, any fields', () => {
+  const name = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'a', 'b'), fc.string({ maxLength: 6 }));
+  const entry = fc.array(fc.tuple(name, fc.string({ maxLength: 8 })), { maxLength: 8 });
+
+  it('is the entry as an object when every name is distinct, else a bad record naming the first repeated one', () => {
+    fc.assert(
+      fc.property(entry, (pairs) => {
+        const decoded = decodeValue({ valueField: undefined, valueEncoding: 'json' }, pairs.flat());
+        const names = pairs.map(([n]) => n);
+        // The name whose second occurrence comes first.
+        const first = names.find((n, i) => names.indexOf(n) < i);
+        if (first !== undefined) {
+          expect(decoded).toEqual({ error: `field "${first}" occurs ${names.filter((n) => n === first).length} times in the entry; a record keeps one value per field name (all values are in raw)` });
+          return;
+        }
+        const value = (decoded as { value: Record<string, string> }).value;
+        expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+        expect(Object.keys(value).sort()).toEqual([...names].sort());
+        for (const [n, v] of pairs) expect(Object.getOwnPropertyDescriptor(value, n)?.value).toBe(v);
+      }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ConfigError } from '../../../lib/errors';
 import { compareStreamIds, NO_STOP_ID, RafkaSplit, RafkaSplitSerializer, START_OF_STREAM } from '../../../lib/sources/rafka';
 import { deserializeSplit, serializeSplit } from '../../../lib/source-support';
@@ -68,5 +69,34 @@ describe('compareStreamIds', () => {
     [NO_STOP_ID, NO_STOP_ID, 0],
   ])('%s vs %s → %d', (a, b, sign) => {
     expect(Math.sign(compareStreamIds(a, b))).toBe(sign);
+  });
+});
+
+describe('compareStreamIds, against BigInt arithmetic', () => {
+  const digits = fc.stringMatching(/^\d{1,20}$/);
+  const id = fc.tuple(digits, digits).map(([ms, seq]) => `${ms}-${seq}`);
+  const reference = (a: string, b: string) => {
+    const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+    const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+    return am !== bm ? (am < bm ? -1 : 1) : as < bs ? -1 : as > bs ? 1 : 0;
+  };
+
+  it('orders any two ids (leading zeros, up to 20 digits) as numbers', () => {
+    fc.assert(fc.property(id, id, (a, b) => Math.sign(compareStreamIds(a, b)) === reference(a, b)));
+    expect(compareStreamIds('007-01', '7-1')).toBe(0);
+  });
+
+  it('refuses what is not an id, as isStreamId does', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 45 }), id, (junk, good) => {
+        fc.pre(junk !== NO_STOP_ID && junk !== good);
+        const valid = /^\d{1,20}-\d{1,20}$/.test(junk);
+        if (valid) return true;
+        expect(() => compareStreamIds(junk, good)).toThrow(TypeError);
+        expect(() => compareStreamIds(good, junk)).toThrow(TypeError);
+        return true;
+      }),
+    );
+    for (const junk of ['-1', '1-', '1-2-3', '١-1', '123456789012345678901-0', ' 1-1', '']) expect(() => compareStreamIds(junk, '1-1')).toThrow(TypeError);
   });
 });

@@ -68,4 +68,14 @@ describe('rafka flags', () => {
     expect(loaded({ ADF_SOURCE: 'file' })).toBe('0'); // a file-only Lambda bundle
     expect(loaded({ ADF_SOURCE: undefined })).toBe('0'); // the CLI registers rafka, but loads ioredis only on use
   });
+
+  it('keeps the file source out of a Rafka flow (its reader threads start faster)', () => {
+    const root = join(__dirname, '../../..');
+    const script = `
+      require('./lib/builtins').registerBuiltins();
+      require('./lib/flow').flowFromOptions({ source: 'rafka', topic: 'orders', partitions: 2, sink: 'null' });
+      const loaded = Object.keys(require.cache).filter((k) => k.includes('lib/sources/file/') || k.includes('node_modules/csv-parse'));
+      process.stdout.write(String(loaded.length));`;
+    expect(execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf8' })).toBe('1'); // its register module only
+  });
 });

@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
 import { splitTableDefinition, STATUS_LEASE_INDEX, TTL_ATTRIBUTE } from '../../../lib/aws/splitTable';
+import { readZip } from '../../helpers/readZip';
 import { tempDir } from '../../helpers/tmp';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -416,33 +416,24 @@ function externalRequires(js: string): string[] {
   return [...names].sort();
 }
 
-/**
- * The entries of a zip file (stored or deflated), read through its central directory; enough
- * for the archives the framework writes, without an unzip binary or a dependency.
- */
-function readZip(zip: Buffer): Map<string, Buffer> {
-  const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
-  let eocd = zip.length - 22;
-  while (eocd >= 0 && zip.readUInt32LE(eocd) !== END_OF_CENTRAL_DIRECTORY) eocd--;
-  if (eocd < 0) throw new Error('not a zip file');
-  const count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  const files = new Map<string, Buffer>();
-  for (let i = 0; i < count; i++) {
-    const method = zip.readUInt16LE(at + 10);
-    const compressedSize = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    const localHeader = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-    const data = zip.subarray(dataStart, dataStart + compressedSize);
-    if (!name.endsWith('/')) files.set(name, method === 0 ? data : inflateRawSync(data));
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return files;
-}
+describe('serverless package: source maps only when asked', () => {
+  it('by default starts Node without --enable-source-maps; with sourceMaps=true ships the map and turns them on', async () => {
+    const off = tempDir('adf-sls-nomaps-');
+    const on = tempDir('adf-sls-maps-');
+    try {
+      const [plain, mapped] = [await packageTemplate(off.dir), await packageTemplate(on.dir, ['--param=sourceMaps=true'])];
+      const nodeOptions = (t: Json) => (t.Resources as Json).ReaderLambdaFunction.Properties.Environment.Variables.NODE_OPTIONS as string;
+      expect(nodeOptions(plain)).not.toContain('--enable-source-maps');
+      expect(nodeOptions(mapped)).toBe('--enable-source-maps');
+      const files = readZip(readFileSync(join(on.dir, 'reader.zip')));
+      expect([...files.keys()]).toContain('functions/reader.js.map');
+      expect(files.get('functions/reader.js')!.toString('utf8')).toContain('sourceMappingURL=reader.js.map');
+    } finally {
+      off.cleanup();
+      on.cleanup();
+    }
+  }, 2 * PACKAGE_TIMEOUT_MS);
+});
 
 describe('serverless package with a flow the stack cannot serve', () => {
   it('fails with one message naming the problem instead of deploying a flow without its grants', async () => {

@@ -3,7 +3,7 @@
  * assertion on the CloudFormation template and the function bundles.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { splitTableDefinition, STATUS_LEASE_INDEX, TTL_ATTRIBUTE } from '../../../lib/aws/splitTable';
@@ -357,6 +357,23 @@ describe('serverless package --stage ci', () => {
       expect(externalRequires(js).filter((m) => m === 'ioredis')).toEqual([]);
       expect(externalRequires(js)).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs']));
       expect(js).not.toContain('process.env.ADF_SOURCE');
+    });
+
+    it('reader.zip loads only the DynamoDB and SQS clients at module init (S3 waits for the first invocation)', async () => {
+      const dir = tempDir('adf-reader-init-');
+      try {
+        const { js } = bundle('reader.zip', 'functions/reader.js');
+        mkdirSync(join(dir.dir, 'functions'));
+        writeFileSync(join(dir.dir, 'functions', 'reader.js'), js);
+        // As on Lambda: the SDK resolves from the runtime's node_modules (NODE_PATH), not from next to the bundle.
+        const probe = `const M = require('module'); const load = M._load; const seen = new Set();
+          M._load = function (r, ...a) { if (r.startsWith('@aws-sdk/client-')) seen.add(r); return load.call(this, r, ...a); };
+          require(${JSON.stringify(join(dir.dir, 'functions', 'reader.js'))}); process.stdout.write(JSON.stringify([...seen].sort()));`;
+        const { stdout } = await promisify(execFile)(process.execPath, ['-e', probe], { cwd: dir.dir, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+        expect(JSON.parse(stdout)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs']);
+      } finally {
+        dir.cleanup();
+      }
     });
   });
 });

@@ -359,7 +359,7 @@ describe('serverless package --stage ci', () => {
       expect(js).not.toContain('process.env.ADF_SOURCE');
     });
 
-    it('reader.zip loads only the DynamoDB and SQS clients at module init (S3 waits for the first invocation)', async () => {
+    it('reader.zip loads only the DynamoDB and SQS clients at module init (S3 waits for the first invocation), and builds no zod schema', async () => {
       const dir = tempDir('adf-reader-init-');
       try {
         const { js } = bundle('reader.zip', 'functions/reader.js');
@@ -369,6 +369,8 @@ describe('serverless package --stage ci', () => {
         const probe = `const M = require('module'); const load = M._load; const seen = new Set();
           M._load = function (r, ...a) { if (r.startsWith('@aws-sdk/client-')) seen.add(r); return load.call(this, r, ...a); };
           require(${JSON.stringify(join(dir.dir, 'functions', 'reader.js'))}); process.stdout.write(JSON.stringify([...seen].sort()));`;
+        // zod is bundled: its module bodies run only when first called (lazySchema), after init.
+        expect(zodAtLoad(js)).toEqual([]);
         const { stdout } = await promisify(execFile)(process.execPath, ['-e', probe], { cwd: dir.dir, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
         expect(JSON.parse(stdout)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs']);
       } finally {
@@ -377,6 +379,30 @@ describe('serverless package --stage ci', () => {
     });
   });
 });
+
+/**
+ * The zod modules a bundle evaluates while it loads. esbuild inlines a module that is imported
+ * (it runs at load, in order) and wraps one that is only required in `__commonJS`/`__esm` (it
+ * runs when first called). Offenders: a zod module that is not wrapped, and a call of a zod
+ * wrapper at the top level of the file.
+ */
+function zodAtLoad(js: string): string[] {
+  const lines = js.split('\n');
+  const offenders: string[] = [];
+  const wrappers = new Set<string>();
+  lines.forEach((line, i) => {
+    const module = /^\/\/ (?:[^\n]*\/)?node_modules\/zod\/(.*)$/.exec(line);
+    if (!module) return;
+    const wrapper = /^var ((?:require|init)_\w+) = __(?:commonJS|esm)\(/.exec(lines[i + 1] ?? '');
+    if (wrapper) wrappers.add(wrapper[1]!);
+    else offenders.push(`zod/${module[1]} inlined (evaluated at load)`);
+  });
+  for (const line of lines) {
+    const call = /^(?:var \w+ = )?(?:__toESM\()?((?:require|init)_\w+)\(\)/.exec(line);
+    if (call && wrappers.has(call[1]!)) offenders.push(`top-level call: ${line.trim()}`);
+  }
+  return offenders;
+}
 
 /** `serverless package --stage ci` into `dir` (offline), with extra arguments; the CloudFormation template. */
 async function packageTemplate(dir: string, args: string[] = []): Promise<Json> {

@@ -15,6 +15,7 @@ import { join, relative, sep } from 'node:path';
 import { createAwsClients } from '../lib/aws/clients';
 import { startEmulators, type DynamoDbBackend } from '../lib/aws/emulators';
 import { ensureResources } from '../lib/aws/resources';
+import { DEV_DEFAULTS } from '../lib/cli/devCommand';
 import { runEmbedded } from '../lib/runtime/embedded';
 import type * as Local from '../lib/runtime/local';
 import type * as Serverless from '../lib/runtime/serverless';
@@ -106,7 +107,7 @@ async function serverless(path: string, name: string, shared: { queueUrl: string
   const out = join(dataDir, 'out', name);
   rmSync(out, { recursive: true, force: true });
   process.env.ADF_FLOW = JSON.stringify({ name: flow, source: 'file', path, format: 'csv', sink: 'jsonl', out, deadLetter: join(out, 'dead-letter') });
-  const readerTimeoutMs = 120_000;
+  const readerTimeoutMs = DEV_DEFAULTS.readerTimeoutMs;
   const own = await ensureFlowQueues(sharedSqsClient(), shared, flow, (readerTimeoutMs / 1000) * 6);
   Object.assign(process.env, { ADF_SPLIT_QUEUE_URL: own.queueUrl, ADF_DLQ_URL: own.dlqUrl });
   serverlessConfigFromEnv(); // fails fast, naming a missing variable
@@ -117,7 +118,7 @@ async function serverless(path: string, name: string, shared: { queueUrl: string
     handlers: { enumerator: createEnumeratorHandler(), reader: createReaderHandler(), failureHandler: createFailureHandler() },
     sqs: sharedSqsClient(),
     queueUrl: own.queueUrl,
-    batchSize: 5,
+    batchSize: DEV_DEFAULTS.messagesPerInvocation,
     readerTimeoutMs,
     waitTimeSeconds: 1,
     log: (line) => process.stderr.write(`[loop] ${line}\n`),
@@ -201,7 +202,7 @@ function report(runs: Record<'embedded' | 'serverless' | 'large' | 'small', Run[
 
 Written by \`npm run bench:serverless\` on ${new Date().toISOString()} · ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()} · Node ${process.version} · load average ${loads.map((x) => fmt(x)).join(', ')} at the start of each round.
 One CSV of ${ROWS} rows → JSON Lines on local disk; the serverless loop runs the three functions in this process
-against ${BACKEND === 'dynamodb-local' ? 'DynamoDB Local' : 'dynalite'} and fauxqs (SQS), ${BATCH_SIZE} records per batch, 5 messages per invocation.
+against ${BACKEND === 'dynamodb-local' ? 'DynamoDB Local' : 'dynalite'} and fauxqs (SQS), ${BATCH_SIZE} records per batch, ${DEV_DEFAULTS.messagesPerInvocation} message(s) per invocation, ${DEV_DEFAULTS.readerTimeoutMs / 1000} s reader timeout.
 ${ROUNDS} alternated rounds after a warm-up; each figure is the median.
 
 | run | records | seconds | records/s | ratio |

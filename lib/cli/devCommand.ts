@@ -34,7 +34,7 @@ export interface DevCommand {
 export const DEV_DEFAULTS = {
   enumerateEveryMs: 60_000,
   failureHandlerEveryMs: 30_000,
-  messagesPerInvocation: 5,
+  messagesPerInvocation: 1,
   readerTimeoutMs: 120_000,
   drainTimeoutMs: 30 * 60_000,
 } as const;

@@ -117,8 +117,9 @@ Flow (else ADF_FLOW from the environment):
 Loop options:
   --enumerate-every <d>         enumerator schedule (default 60s; off: only at start)
   --failure-handler-every <d>   failure handler schedule (default 30s; off: never)
-  --messages-per-invocation <n> SQS messages per reader invocation, 1-10 (default 5; the
-                                event source mapping's batch size on Lambda)
+  --messages-per-invocation <n> SQS messages per reader invocation, 1-10 (default 1: a message
+                                holds its split for the whole invocation; the event source
+                                mapping's batch size on Lambda)
   --reader-timeout <s>          the reader's timeout in seconds (default 120)
   --visibility-timeout <s>      seconds a received message stays hidden (default 6 x reader timeout)
   --queue per-flow|shared       per-flow: a split queue and DLQ of the flow's own, <queue>-<flow>,

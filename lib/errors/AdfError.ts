@@ -43,7 +43,16 @@ export class PoisonRecordError extends AdfError {
 
 /** The split cannot be read any further (e.g. the object changed mid-read): fail the split. */
 export class SplitFailedError extends AdfError {
-  override readonly name = 'SplitFailedError';
+  override readonly name: string = 'SplitFailedError';
+}
+
+/**
+ * The split can never finish under the current settings (a gzip file too large to resume
+ * within one reader invocation): FAILED at once with this message, no retries burned. Change
+ * the settings (or the file), then redrive the split.
+ */
+export class SplitCannotFinishError extends SplitFailedError {
+  override readonly name = 'SplitCannotFinishError';
 }
 
 /**

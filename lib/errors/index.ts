@@ -1,2 +1,2 @@
-export { AdfError, ConfigError, RetryableError, PoisonRecordError, SplitFailedError, UntrustedSplitError, FencedOffError, ErrorBudgetExceededError, isRetryable } from './AdfError';
+export { AdfError, ConfigError, RetryableError, PoisonRecordError, SplitFailedError, SplitCannotFinishError, UntrustedSplitError, FencedOffError, ErrorBudgetExceededError, isRetryable } from './AdfError';
 export type { ErrorContext } from './AdfError';

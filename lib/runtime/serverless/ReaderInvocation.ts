@@ -1,19 +1,14 @@
-import { ConfigError, FencedOffError, UntrustedSplitError } from '../../errors';
+import { ConfigError, FencedOffError, SplitCannotFinishError, UntrustedSplitError } from '../../errors';
 import { SplitStatus } from '../../coordination/SplitStore';
-import type { Lease, SplitCommit, SplitRow } from '../../coordination/SplitStore';
+import type { Lease, SplitRow } from '../../coordination/SplitStore';
 import type { SplitMessage } from '../../coordination/SplitQueue';
-import { InputStatus } from '../../source-support/RecordBatch';
-import type { PollResult, RecordBatch } from '../../source-support/RecordBatch';
-import type { SourceReader } from '../../source-support/SourceReader';
 import type { SourceSplit } from '../../source-support/SourceSplit';
-import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
+import { deserializeSplit } from '../../source-support/SourceSplit';
 import { effectiveMaxAttempts } from '../../source-support/Source';
 import { refusalOf } from '../../source-support/SplitGuard';
-import { applyTransform } from '../applyTransform';
 import { sendFailureAlert } from './FailureAlert';
-import { runAfterFinish } from './AfterFinishRun';
-import { LeasedSinkWrites } from './LeasedSinkWrites';
-import type { SplitSinkState } from './LeasedSinkWrites';
+import { HeldSplitBatches } from './HeldSplitBatches';
+import type { HeldSplitEnd } from './HeldSplitBatches';
 import { logger, metrics, MetricUnit } from './observability';
 import type { ServerlessDeps } from './ServerlessDeps';
 
@@ -27,10 +22,11 @@ export interface InvocationClock {
 }
 
 /**
- * One split message, one bounded batch: claim → read → write → commit → continue.
- * Everything after the claim that goes wrong is settled here (the split is released for a
- * retry or failed), so the SQS message is always consumed; only errors before a claim
- * (the store unreachable) reach the caller and make SQS deliver the message again.
+ * One split message: claim → hold the split for batch after batch while the invocation's time
+ * lasts (HeldSplitBatches) → hand it on with one message. Everything after the claim that goes
+ * wrong is settled here (the split is released for a retry or failed), so the SQS message is
+ * always consumed; only errors before a claim (the store unreachable) reach the caller and make
+ * SQS deliver the message again.
  */
 export async function processSplitMessage(deps: ServerlessDeps, message: SplitMessage, clock: InvocationClock): Promise<ReaderOutcome> {
   const { config, store } = deps;
@@ -58,36 +54,38 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
   let closing: Promise<void> | undefined;
   const closeReader = () => (closing ??= reader.close().catch((e) => logger.warn('reader close failed', { error: e as Error })));
   try {
-    let polled: PollResult<unknown, SourceSplit>;
-    let sinks: LeasedSinkWrites | undefined;
+    let held: HeldSplitBatches | undefined;
+    let end: HeldSplitEnd;
     try {
       await reader.start();
       reader.addSplits([split]);
       reader.notifyNoMoreSplits();
-      const started = Date.now();
-      sinks = new LeasedSinkWrites(deps.sink, deps.deadLetter, lease);
-      polled = await reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline: Date.now() + clock.remainingMs() - config.timeMarginMs });
-      if (polled.batch) await writeAndCommit(deps, sinks, lease, row, polled.batch);
-      else {
-        const finished = polled.status === InputStatus.END_OF_INPUT;
-        if (finished) await sinks.recover(sinkStateOf(row)); // a FINISHED split is never claimed again: nothing may stay staged
-        const committed = await store.commit(lease, { split: row.split, finished, sinkState: row.sinkState, records: 0, badRecords: 0, release: true });
-        if (committed.status === SplitStatus.FINISHED) await runAfterFinish(deps, committed.split, committed.afterFinishPending === true);
-      }
-      metrics.addMetric('batchDuration', MetricUnit.Milliseconds, Date.now() - started);
+      held = new HeldSplitBatches(deps, reader, lease, row, clock.remainingMs());
+      end = await held.run();
     } catch (e) {
       if (e instanceof FencedOffError) {
-        logger.warn('fenced off: the lease was taken over while this reader ran; nothing committed', { splitId: message.splitId, token: lease.token });
+        logger.warn('fenced off: the lease was taken over while this reader ran; nothing more committed', { splitId: message.splitId, token: lease.token });
         return 'fenced';
       }
       await closeReader();
-      return await giveBack(deps, lease, message, e as Error, sinks && (() => sinks!.recover(sinkStateOf(row))));
+      const recover = held && ((h: HeldSplitBatches) => () => h.sinks.recover(h.sinkState()))(held);
+      // A split that cannot finish in an invocation fails at once, but only when it had a whole
+      // invocation: one reached late in an SQS batch is tried again with the full time.
+      const cannotFinish = e instanceof SplitCannotFinishError && clock.firstMessage !== false;
+      return await giveBack(deps, lease, message, e as Error, recover, cannotFinish);
     }
-    // Committed, and the lease released with it: nothing from here on may release it again.
-    return await continueAfterCommit(deps, reader, closeReader, message, lease, polled);
+    // Released with the last commit: nothing from here on may release it again.
+    await closeReader();
+    if (end === 'finished') return 'finished';
+    return await handOn(deps, message, lease, end === 'idle' ? idleRoundsAfter(message, held.progressed) : 0, held.progressed);
   } finally {
     await closeReader();
   }
+}
+
+/** Idle rounds so far: reset by a hold that read anything (bad records are progress too). */
+function idleRoundsAfter(message: SplitMessage, progressed: boolean): number {
+  return progressed ? 1 : (message.idleRounds ?? 0) + 1;
 }
 
 /**
@@ -124,85 +122,17 @@ function refuseForeignFlow(deps: ServerlessDeps, message: SplitMessage): void {
 }
 
 /**
- * After the commit: acknowledge the batch to the reader, then hand the split on. A failure here
- * loses nothing: unacknowledged stream entries are acknowledged by the split's next reader, and
- * a continuation that could not be sent is re-sent by the failure handler (stale PENDING).
+ * Hands the released split on: at once when it has more to read, after a growing pause (1, 2,
+ * 4 … s, at most maxIdleDelay) when it idled. A continuation that could not be sent loses
+ * nothing: the failure handler re-sends it once the split has been PENDING for orphanAfterMs.
  */
-async function continueAfterCommit(deps: ServerlessDeps, reader: SourceReader<unknown, SourceSplit>, closeReader: () => Promise<void>, message: SplitMessage, lease: Lease, polled: PollResult<unknown, SourceSplit>): Promise<ReaderOutcome> {
-  const { batch } = polled;
-  if (batch) {
-    try {
-      await reader.notifyBatchCommitted(batch);
-    } catch (e) {
-      logger.warn('acknowledging a committed batch failed; the next reader of the split does it', { splitId: message.splitId, error: e as Error });
-    }
-  }
-  await closeReader();
-  if (batch ? batch.finished : polled.status === InputStatus.END_OF_INPUT) return 'finished';
-  // More waits: hand on at once. Nothing read (an unbounded split caught up): after a growing pause.
-  // Bad records are progress too: a run of undecodable or poison entries is not an idle split.
-  const idleRounds = batch && batch.records.length + batch.badRecords.length > 0 ? 0 : (message.idleRounds ?? 0) + 1;
+async function handOn(deps: ServerlessDeps, message: SplitMessage, lease: Lease, idleRounds: number, progressed: boolean): Promise<ReaderOutcome> {
   try {
     await deps.queue.enqueue([{ flow: message.flow, splitId: message.splitId, token: lease.token, ...(idleRounds ? { idleRounds } : {}) }], idleRounds ? idleDelay(deps, idleRounds) : 0);
   } catch (e) {
     logger.error('continuation not sent; the failure handler re-sends it once the split has been PENDING for orphanAfterMs', { splitId: message.splitId, error: e as Error });
   }
-  return batch ? 'committed' : 'idle';
-}
-
-async function writeAndCommit(deps: ServerlessDeps, sinks: LeasedSinkWrites, lease: Lease, row: SplitRow, batch: RecordBatch<unknown, SourceSplit>): Promise<void> {
-  const transformed = await applyTransform(batch.records, deps.flow.transform, batch.splitId);
-  const bad = [...batch.badRecords, ...transformed.badRecords];
-  const previous = sinkStateOf(row);
-  // A write must not start once the lease is past its invocation's deadline: another reader may
-  // own the split by the time it lands. (On Lambda the timeout kills a reader first; the grace
-  // part of the lease covers a write already under way.) Not a fence: a stalled writer can pass
-  // this check and resume any time later, which is why the writers only stage (LeasedSinkWrites).
-  if (Date.now() > lease.expiresAt - deps.config.leaseGraceMs) {
-    throw new FencedOffError(`lease on ${batch.splitId} ran out before the batch was written`, { context: { splitId: batch.splitId } });
-  }
-  await sinks.recover(previous);
-  const sinkState = await sinks.write(transformed.records, bad, previous);
-  const committed = await commitAndPublish(deps, sinks, lease, previous, {
-    split: serializeSplit(deps.flow.source.splitSerializer, batch.split),
-    finished: batch.finished,
-    sinkState,
-    records: transformed.records.length,
-    badRecords: bad.length,
-    release: true,
-  });
-  if (batch.finished) await runAfterFinish(deps, committed.split, committed.afterFinishPending === true);
-  metrics.addMetric('recordsIn', MetricUnit.Count, batch.records.length);
-  metrics.addMetric('bytesIn', MetricUnit.Bytes, batch.bytes);
-  metrics.addMetric('badRecords', MetricUnit.Count, bad.length);
-  logger.info('batch committed', { splitId: batch.splitId, records: transformed.records.length, badRecords: bad.length, bytes: batch.bytes, finished: batch.finished });
-}
-
-/**
- * The fenced commit, then the staged batches made visible. A released split's next holder
- * publishes what this one could not; a FINISHED split has none, so its last batch is committed
- * with the lease kept, published, and only then finished.
- */
-async function commitAndPublish(deps: ServerlessDeps, sinks: LeasedSinkWrites, lease: Lease, previous: SplitSinkState, commit: SplitCommit): Promise<SplitRow> {
-  const state = commit.sinkState as SplitSinkState;
-  const first = commit.finished && (await sinks.staged(state)) ? { ...commit, finished: false, release: false } : commit;
-  let row: SplitRow;
-  try {
-    row = await deps.store.commit(lease, first);
-  } catch (e) {
-    if (e instanceof FencedOffError) await sinks.discard(state, previous).catch((err) => logger.warn('dropping a refused staged batch failed', { splitId: lease.splitId, error: err as Error }));
-    throw e;
-  }
-  if (first === commit) {
-    await sinks.publish(state).catch((e) => logger.warn('publishing a committed batch failed; the split\'s next holder publishes it', { splitId: lease.splitId, error: e as Error }));
-    return row;
-  }
-  await sinks.publish(state);
-  return await deps.store.commit(lease, { ...commit, records: 0, badRecords: 0 });
-}
-
-function sinkStateOf(row: SplitRow): SplitSinkState {
-  return (row.sinkState ?? {}) as SplitSinkState;
+  return progressed ? 'committed' : 'idle';
 }
 
 function idleDelay(deps: ServerlessDeps, idleRounds: number): number {
@@ -210,9 +140,11 @@ function idleDelay(deps: ServerlessDeps, idleRounds: number): number {
 }
 
 /** The batch failed: back to PENDING for a retry after a backoff, or FAILED with a DLQ message at maxAttempts. */
-async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessage, error: Error, recover?: () => Promise<void>): Promise<ReaderOutcome> {
-  // A split that is not its source's is poison: FAILED at the first attempt, never retried.
+async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessage, error: Error, recover?: () => Promise<void>, cannotFinish = false): Promise<ReaderOutcome> {
+  // A split that is not its source's is poison, and one that cannot finish would only burn its
+  // attempts: FAILED at the first attempt, never retried.
   const untrusted = error instanceof UntrustedSplitError;
+  const atOnce = untrusted || cannotFinish;
   if (untrusted) {
     logger.error('split refused: it names something outside its source; FAILED without reading it', { splitId: message.splitId, reason: error.message });
     metrics.addMetric('untrustedSplits', MetricUnit.Count, 1);
@@ -221,7 +153,7 @@ async function giveBack(deps: ServerlessDeps, lease: Lease, message: SplitMessag
   await recover?.().catch((e) => logger.warn('publishing the last committed batch failed', { splitId: message.splitId, error: e as Error }));
   let row: SplitRow;
   try {
-    row = await deps.store.release(lease, error.message, untrusted ? 1 : effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
+    row = await deps.store.release(lease, error.message, atOnce ? 1 : effectiveMaxAttempts(deps.config.maxAttempts, deps.flow.source));
   } catch (e) {
     // Failed after the lease passed on (e.g. its write aborted when the lease ran out): the new holder has the split.
     if (e instanceof FencedOffError) return 'fenced';

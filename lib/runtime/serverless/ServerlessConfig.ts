@@ -23,6 +23,11 @@ export const SERVERLESS_DEFAULTS = {
    * invocation, and a quiet one costs only this much Lambda time per round.
    */
   idleWaitMs: 1_000,
+  /**
+   * Batches one invocation reads of a split before handing it on; 0: as many as its time
+   * allows (each is committed on its own). 1 is the old one-batch-per-message protocol.
+   */
+  maxBatchesPerInvocation: 0,
   /** A PENDING split untouched this long has lost its message: the failure handler re-sends it. */
   orphanAfterMs: 15 * 60_000,
   maxSplitsPerRun: 100_000,
@@ -48,6 +53,7 @@ const EnvSchema = lazySchema((z) => z.object({
   ADF_LEASE_GRACE_MS: int('ADF_LEASE_GRACE_MS', 0, 3_600_000).default(SERVERLESS_DEFAULTS.leaseGraceMs),
   ADF_MAX_IDLE_DELAY_S: int('ADF_MAX_IDLE_DELAY_S', 0, 900).default(SERVERLESS_DEFAULTS.maxIdleDelaySeconds),
   ADF_IDLE_WAIT_MS: int('ADF_IDLE_WAIT_MS', 0, 900_000).default(SERVERLESS_DEFAULTS.idleWaitMs),
+  ADF_MAX_BATCHES_PER_INVOCATION: int('ADF_MAX_BATCHES_PER_INVOCATION', 0, 1_000_000).default(SERVERLESS_DEFAULTS.maxBatchesPerInvocation),
   ADF_ORPHAN_AFTER_MS: int('ADF_ORPHAN_AFTER_MS', 1_000, 86_400_000).default(SERVERLESS_DEFAULTS.orphanAfterMs),
   ADF_MAX_SPLITS_PER_RUN: int('ADF_MAX_SPLITS_PER_RUN', 1, 10_000_000).default(SERVERLESS_DEFAULTS.maxSplitsPerRun),
   ADF_FINISHED_TTL_DAYS: int('ADF_FINISHED_TTL_DAYS', 1, 3650).default(SERVERLESS_DEFAULTS.finishedTtlDays),
@@ -67,6 +73,7 @@ export interface ServerlessConfig {
   readonly leaseGraceMs: number;
   readonly maxIdleDelaySeconds: number;
   readonly idleWaitMs: number;
+  readonly maxBatchesPerInvocation: number;
   readonly orphanAfterMs: number;
   readonly maxSplitsPerRun: number;
   readonly finishedTtlDays: number;
@@ -100,7 +107,7 @@ export function serverlessConfigFromEnv(env: NodeJS.ProcessEnv = process.env): S
     sinkRequestTimeoutMs, allowLocalSinks: e.ADF_ALLOW_LOCAL_SINKS === 'true',
     flow, tableName: e.ADF_SPLIT_TABLE, queueUrl: e.ADF_SPLIT_QUEUE_URL, dlqUrl: e.ADF_DLQ_URL,
     maxAttempts: e.ADF_MAX_ATTEMPTS, batchSize: e.ADF_BATCH_SIZE, batchBytes: e.ADF_BATCH_BYTES,
-    timeMarginMs: e.ADF_TIME_MARGIN_MS, leaseGraceMs: e.ADF_LEASE_GRACE_MS, maxIdleDelaySeconds: e.ADF_MAX_IDLE_DELAY_S, idleWaitMs: e.ADF_IDLE_WAIT_MS,
+    timeMarginMs: e.ADF_TIME_MARGIN_MS, leaseGraceMs: e.ADF_LEASE_GRACE_MS, maxIdleDelaySeconds: e.ADF_MAX_IDLE_DELAY_S, idleWaitMs: e.ADF_IDLE_WAIT_MS, maxBatchesPerInvocation: e.ADF_MAX_BATCHES_PER_INVOCATION,
     orphanAfterMs: e.ADF_ORPHAN_AFTER_MS, maxSplitsPerRun: e.ADF_MAX_SPLITS_PER_RUN, finishedTtlDays: e.ADF_FINISHED_TTL_DAYS,
   };
 }

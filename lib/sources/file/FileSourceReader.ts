@@ -1,4 +1,4 @@
-import { AdfError, SplitFailedError, UntrustedSplitError } from '../../errors/AdfError';
+import { AdfError, SplitCannotFinishError, SplitFailedError, UntrustedSplitError } from '../../errors/AdfError';
 import {
   DEFAULT_BATCH_LIMITS,
   InputStatus,
@@ -162,6 +162,7 @@ async function readBatch(split: FileSplit, cursor: RecordCursor, limits: BatchLi
   const startOffset = split.position.offset;
   const prefix = `${split.baseId}@`;
   const { maxRecords, maxBytes, deadline } = limits;
+  const pollStarted = Date.now();
   let finished = false;
   let entries = 0;
   let position: FilePosition | undefined;
@@ -173,7 +174,10 @@ async function readBatch(split: FileSplit, cursor: RecordCursor, limits: BatchLi
         break;
       }
       await cursor.ready();
-      if (entries > 0 && deadline !== undefined && Date.now() >= deadline) break;
+      if (deadline !== undefined && Date.now() >= deadline) {
+        if (entries > 0) break;
+        if ((cursor.bytesStillToSkip ?? 0) > 0) throw cannotResume(split, cursor.bytesStillToSkip!, pollStarted);
+      }
       continue;
     }
     // A byte-range split owns the records that start inside its range; the first one past
@@ -204,6 +208,22 @@ async function readBatch(split: FileSplit, cursor: RecordCursor, limits: BatchLi
     finished,
     bytes: position.offset - startOffset,
   };
+}
+
+/**
+ * A gzip split resumed mid-file decompresses from the start to its position; when that alone
+ * outlasts the poll's deadline, no invocation of this length will ever move the split on.
+ */
+function cannotResume(split: FileSplit, stillToSkip: number, pollStarted: number): SplitCannotFinishError {
+  const at = split.position.offset;
+  const seconds = ((Date.now() - pollStarted) / 1000).toFixed(1);
+  return new SplitCannotFinishError(
+    `${split.path}: gzip data cannot be read from the middle, and resuming at decompressed byte ${at} means decompressing the file from its start: ` +
+      `${at - stillToSkip} of those ${at} bytes took the whole ${seconds} s this reader had, so no invocation of this length finishes it. ` +
+      'Give the reader a longer timeout (readerTimeout, at most 900 s), or store the file uncompressed or as smaller files, then redrive the split; ' +
+      `the records before byte ${at} are committed.`,
+    { context: { splitId: split.splitId, file: split.path, offset: at } },
+  );
 }
 
 function mergeLimits(base: BatchLimits, override: Partial<BatchLimits> | undefined): BatchLimits {

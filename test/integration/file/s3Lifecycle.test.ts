@@ -86,7 +86,7 @@ describe('S3 objects around their splits', () => {
     it('is reported as a FAILED split by the serverless runtime, and the sink holds only records of the first version', async () => {
       await put('ow2/data.jsonl', jsonl('v1', 50));
       const { out, flow } = flowOf({ path: `s3://${bucket}/ow2/` });
-      const h = await serverlessHarness(aws(), flow, { batchSize: 10, maxAttempts: 1 });
+      const h = await serverlessHarness(aws(), flow, { batchSize: 10, maxAttempts: 1, maxBatchesPerInvocation: 1 });
       await runEnumerator(h.deps);
       const [message] = await h.takeMessages();
 

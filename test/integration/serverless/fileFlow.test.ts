@@ -182,7 +182,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('serverless runtime, file
 
   it('recovers a lost continuation message through the failure handler', async () => {
     const rec = recordingSink();
-    const h = await serverlessHarness(aws(), flow(rec.sink, { path: join(data, 'd.jsonl') }), { batchSize: 100 });
+    const h = await serverlessHarness(aws(), flow(rec.sink, { path: join(data, 'd.jsonl') }), { batchSize: 100, maxBatchesPerInvocation: 2 });
     await runEnumerator(h.deps);
     const realEnqueue = h.deps.queue.enqueue.bind(h.deps.queue);
     let lost = 0;
@@ -191,7 +191,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('serverless runtime, file
       return realEnqueue(messages, delay);
     };
     await h.drain();
-    expect(await h.deps.store.get('d.jsonl')).toMatchObject({ status: SplitStatus.PENDING, records: 100 });
+    expect(await h.deps.store.get('d.jsonl')).toMatchObject({ status: SplitStatus.PENDING, records: 200 });
 
     expect(await runFailureHandler(h.deps, Date.now() + h.deps.config.orphanAfterMs + 1)).toMatchObject({ resent: 1 });
     await h.drain();
@@ -202,7 +202,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('serverless runtime, file
 
   it('keeps a committed batch committed when sending its continuation throws, and recovers the split', async () => {
     const rec = recordingSink();
-    const h = await serverlessHarness(aws(), flow(rec.sink, { path: join(data, 'd.jsonl') }), { batchSize: 400 });
+    const h = await serverlessHarness(aws(), flow(rec.sink, { path: join(data, 'd.jsonl') }), { batchSize: 400, maxBatchesPerInvocation: 2 });
     await runEnumerator(h.deps);
     const realEnqueue = h.deps.queue.enqueue.bind(h.deps.queue);
     let calls = 0;
@@ -211,7 +211,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('serverless runtime, file
       return realEnqueue(messages, delay);
     };
     expect(await h.drain()).toEqual(['committed']);
-    expect(await h.deps.store.get('d.jsonl')).toMatchObject({ status: SplitStatus.PENDING, records: 400, attempts: 0 });
+    expect(await h.deps.store.get('d.jsonl')).toMatchObject({ status: SplitStatus.PENDING, records: 800, attempts: 0 });
     expect((await h.deps.store.get('d.jsonl'))?.lastError).toBeUndefined();
 
     expect(await runFailureHandler(h.deps, Date.now() + h.deps.config.orphanAfterMs + 1)).toMatchObject({ resent: 1 });

@@ -37,7 +37,7 @@ describe.each(['dynamodb-local', 'dynalite'] as const)('serverless reader with l
     const written: string[] = [];
     const name = `lost-${dynamodb}-${++flows}`;
     const flow = defineFlow({ name, source: fileSource({ path: join(tmp.dir, 'a.csv') }), sink: functionSink((records) => { written.push(...records.map((r) => r.id)); }), deadLetterDir: join(tmp.dir, `dl-${name}`) });
-    const h = await serverlessHarness(aws(), flow, { batchSize: 2 });
+    const h = await serverlessHarness(aws(), flow, { batchSize: 2, maxBatchesPerInvocation: 1 });
     const client = createDynamoDbClient({ region: aws().region, endpoints: aws().endpoints, credentials: aws().credentials, maxAttempts: 3 });
     const loss = loseResponses(client);
     const store = new DynamoSplitStore({ client: createDocumentClient(client), tableName: h.deps.config.tableName, flow: name, finishedTtlDays: 0 });

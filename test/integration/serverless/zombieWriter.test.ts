@@ -144,7 +144,7 @@ describe('serverless sink writes under a stalled writer (dynalite + fauxqs)', ()
   it.each(['out', 'dead letter'] as const)('JSONL part files: a writer stalled in its %s write destroys nothing committed', async (which) => {
     const out = join(tmp.dir, `out-${n + 1}`);
     const dlq = join(tmp.dir, `dlq-${n + 1}`);
-    const h = await serverlessHarness(aws(), flowWith(jsonlSink({ dir: out }), dlq), { batchSize: 5 });
+    const h = await serverlessHarness(aws(), flowWith(jsonlSink({ dir: out }), dlq), { batchSize: 5, maxBatchesPerInvocation: 1 });
     const own = serverlessSinks(h.deps.flow, h.deps.config);
     const outW = pausingWriter(await own.sink());
     const dlqW = pausingWriter(await own.deadLetter());
@@ -157,7 +157,7 @@ describe('serverless sink writes under a stalled writer (dynalite + fauxqs)', ()
   it.each(['out', 'dead letter'] as const)('JSONL part files: a reader stalled after its commit, before publishing its %s batch, rewrites nothing wrong', async (which) => {
     const out = join(tmp.dir, `out-${n + 1}`);
     const dlq = join(tmp.dir, `dlq-${n + 1}`);
-    const h = await serverlessHarness(aws(), flowWith(jsonlSink({ dir: out }), dlq), { batchSize: 5 });
+    const h = await serverlessHarness(aws(), flowWith(jsonlSink({ dir: out }), dlq), { batchSize: 5, maxBatchesPerInvocation: 1 });
     await runEnumerator(h.deps);
     let [message] = await h.takeMessages();
     expect(await processSplitMessage(h.deps, message!, clock('first', 60_000))).toBe('committed');
@@ -185,7 +185,7 @@ describe('serverless sink writes under a stalled writer (dynalite + fauxqs)', ()
     const s3 = aws().clients.s3;
     await ensureBucket(s3, bucket);
     const prefix = `out-s3-${n + 1}/`;
-    const h = await serverlessHarness(aws(), flowWith(new S3JsonlSink({ uri: `s3://${bucket}/${prefix}`, client: s3 }), `s3://${bucket}/dlq-${n + 1}/`), { batchSize: 5 });
+    const h = await serverlessHarness(aws(), flowWith(new S3JsonlSink({ uri: `s3://${bucket}/${prefix}`, client: s3 }), `s3://${bucket}/dlq-${n + 1}/`), { batchSize: 5, maxBatchesPerInvocation: 1 });
     const slow = slowS3Client(aws());
     const ctx = { readerId: 0, leasesExpire: true };
     const zombieSinks = {

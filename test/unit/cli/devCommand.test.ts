@@ -4,7 +4,7 @@ import { ConfigError } from '../../../lib/errors';
 describe('parseDevArgs', () => {
   it('has defaults that match serverless.yml', () => {
     const cmd = parseDevArgs([]);
-    expect(cmd).toMatchObject({ flow: undefined, enumerateEveryMs: 60_000, failureHandlerEveryMs: 30_000, messagesPerInvocation: 5, readerTimeoutMs: 120_000, once: false });
+    expect(cmd).toMatchObject({ flow: undefined, enumerateEveryMs: 60_000, failureHandlerEveryMs: 30_000, messagesPerInvocation: 1, readerTimeoutMs: 120_000, once: false });
     expect(cmd.visibilityTimeoutSeconds).toBeUndefined();
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { lines, makeFixtureDir, truncatedGzip, type FixtureDir } from '../../helpers/files';
+import { SplitCannotFinishError } from '../../../lib/errors';
 import { FileSource, type FileSplit } from '../../../lib/sources/file';
 import { readSplit, roundTrip, splitFor, values } from './readSplit';
 
@@ -37,6 +38,28 @@ describe('gzip files', () => {
 
     expect([...first.batches[0].records, ...rest.records]).toEqual(whole.records);
     expect(rest.records[0].id).toBe(whole.records[1234].id);
+  });
+
+  it('a resumed gzip split whose skip to its position outlasts the deadline fails as one that cannot finish, naming the file and what to do', async () => {
+    const split = splitFor(fx.writeGzip('big.jsonl.gz', noisy(20_000)));
+    const first = await readSplit(split, {}, { maxRecords: 15_000 });
+    const resumed = roundTrip(first.batches[0].split);
+
+    const error = await readSplit(resumed, {}, { deadline: Date.now() }).then(() => undefined, (e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SplitCannotFinishError);
+    expect((error as Error).message).toMatch(/big\.jsonl\.gz: gzip data cannot be read from the middle/);
+    expect((error as Error).message).toMatch(/readerTimeout/);
+    expect((error as SplitCannotFinishError).context).toMatchObject({ splitId: 'big.jsonl.gz', offset: resumed.position.offset });
+  });
+
+  it('a split read from its start, or plain data, is never failed by the deadline: each poll returns a record at least', async () => {
+    const gz = await readSplit(splitFor(fx.writeGzip('s.jsonl.gz', noisy(2_000))), {}, { deadline: Date.now() });
+    const plain = roundTrip((await readSplit(splitFor(fx.write('p.jsonl', noisy(2_000))), {}, { maxRecords: 1_500 })).batches[0].split);
+    const rest = await readSplit(plain, {}, { deadline: Date.now() });
+
+    expect(gz.records).toHaveLength(2_000);
+    expect(rest.records).toHaveLength(500);
   });
 
   it('dead-letters the rest of a corrupt gzip file from the last record handed out', async () => {

@@ -17,7 +17,7 @@ interface Split extends SourceSplit {
   readonly offset: number;
 }
 
-function invocation(poll: () => PollResult<unknown, Split>) {
+function invocation(poll: () => PollResult<unknown, Split>, config: Partial<ServerlessDeps['config']> = {}) {
   const events: string[] = [];
   const row: SplitRow = { splitId: 's', split: { splitId: 's', version: 1, data: { offset: 0 } }, status: SplitStatus.PENDING, leaseToken: 0, attempts: 0, records: 0, badRecords: 0, updatedAt: 0 };
   const store = {
@@ -26,8 +26,8 @@ function invocation(poll: () => PollResult<unknown, Split>) {
       return { lease: { splitId, owner, token: 1, expiresAt: Date.now() + leaseMs }, row };
     },
     async commit(_lease: Lease, commit: SplitCommit): Promise<SplitRow> {
-      events.push('commit');
-      return { ...row, status: commit.finished ? SplitStatus.FINISHED : SplitStatus.PENDING, leaseToken: 1 };
+      events.push(commit.release ? 'commit, release' : 'commit');
+      return { ...row, status: commit.finished ? SplitStatus.FINISHED : commit.release ? SplitStatus.PENDING : SplitStatus.ASSIGNED, leaseToken: 1 };
     },
     async release(): Promise<SplitRow> {
       events.push('release');
@@ -72,7 +72,7 @@ function invocation(poll: () => PollResult<unknown, Split>) {
         events.push('dead-letter');
       },
     },
-    config: { ...SERVERLESS_DEFAULTS, timeMarginMs: 10, leaseGraceMs: 10 },
+    config: { ...SERVERLESS_DEFAULTS, timeMarginMs: 10, leaseGraceMs: 10, ...config },
     sink: async () => ({ write: async () => events.push('write') }),
     deadLetter: async () => ({ write: async () => undefined }),
   } as unknown as ServerlessDeps;
@@ -83,16 +83,34 @@ function invocation(poll: () => PollResult<unknown, Split>) {
 const batch = (offset: number) => ({ splitId: 's', records: [{ id: `r${offset}`, value: offset }], badRecords: [], split: { splitId: 's', offset }, finished: false, bytes: 1 });
 
 describe('reader invocation: the reader is closed before the split is handed on', () => {
-  it('after a committed batch, closes the reader, then sends the continuation', async () => {
-    const { events, run } = invocation(() => ({ status: InputStatus.MORE_AVAILABLE, batch: batch(1) }));
+  it('after its last committed batch, closes the reader, then sends the continuation', async () => {
+    const { events, run } = invocation(() => ({ status: InputStatus.MORE_AVAILABLE, batch: batch(1) }), { maxBatchesPerInvocation: 1 });
     expect(await run()).toBe('committed');
-    expect(events).toEqual(['claim', 'poll', 'write', 'commit', 'acknowledge', 'close', 'enqueue token 1']);
+    expect(events).toEqual(['claim', 'poll', 'write', 'commit, release', 'acknowledge', 'close', 'enqueue token 1']);
+  });
+
+  it('reads batch after batch with the lease kept, releases with the last, then closes and hands on once', async () => {
+    const { events, run } = invocation(() => ({ status: InputStatus.MORE_AVAILABLE, batch: batch(1) }), { maxBatchesPerInvocation: 3 });
+    expect(await run()).toBe('committed');
+    const batchSteps = (commit: string) => ['poll', 'write', commit, 'acknowledge'];
+    expect(events).toEqual(['claim', ...batchSteps('commit'), ...batchSteps('commit'), ...batchSteps('commit, release'), 'close', 'enqueue token 1']);
+  });
+
+  it('caught up after a batch: waits idleWaitMs for more, then releases as is, closes, and sends the continuation', async () => {
+    let polls = 0;
+    const { events, run } = invocation(() => (polls++ === 0 ? { status: InputStatus.MORE_AVAILABLE, batch: batch(1) } : { status: InputStatus.NOTHING_AVAILABLE }), { idleWaitMs: 250 });
+    const started = Date.now();
+    expect(await run()).toBe('committed');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(events.slice(0, 5)).toEqual(['claim', 'poll', 'write', 'commit', 'acknowledge']);
+    expect(events.slice(5, -3).every((e) => e === 'poll')).toBe(true);
+    expect(events.slice(-3)).toEqual(['commit, release', 'close', 'enqueue token 1']);
   });
 
   it('after an idle poll, closes the reader, then sends the delayed continuation', async () => {
-    const { events, run } = invocation(() => ({ status: InputStatus.NOTHING_AVAILABLE }));
+    const { events, run } = invocation(() => ({ status: InputStatus.NOTHING_AVAILABLE }), { idleWaitMs: 0 });
     expect(await run()).toBe('idle');
-    expect(events).toEqual(['claim', 'poll', 'commit', 'close', 'enqueue token 1']);
+    expect(events).toEqual(['claim', 'poll', 'commit, release', 'close', 'enqueue token 1']);
   });
 
   it('after a failed batch, closes the reader, then gives the split back for a retry', async () => {

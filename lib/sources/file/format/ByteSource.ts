@@ -136,6 +136,14 @@ export class ByteSource {
     return this.nextOffset;
   }
 
+  /**
+   * Decompressed bytes still to be dropped before the resume offset: gzip cannot seek, so a
+   * split resumed mid-file decompresses from the start (0 once there, and always for plain data).
+   */
+  get bytesStillToSkip(): number {
+    return this.discard;
+  }
+
   /** The decompressor's message once the rest of the input is known to be unreadable. */
   get corruption(): string | undefined {
     return this.corruptionMessage;

@@ -64,6 +64,10 @@ export abstract class ChunkedRecordCursor implements RecordCursor {
     return entry;
   }
 
+  get bytesStillToSkip(): number {
+    return this.bytes.bytesStillToSkip;
+  }
+
   get done(): boolean {
     return this.inputDone && this.head === this.queue.length;
   }

@@ -62,6 +62,11 @@ export class DecodedByteSource {
     return this.resolved !== 'latin1';
   }
 
+  /** See ByteSource.bytesStillToSkip. */
+  get bytesStillToSkip(): number {
+    return this.bytes.bytesStillToSkip;
+  }
+
   /** Offset (in output bytes) of the next byte `read()` returns. */
   get offset(): number {
     return this.nextOffset;

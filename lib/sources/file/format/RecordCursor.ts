@@ -41,6 +41,8 @@ export interface RecordCursor {
   ready(): Promise<void>;
   /** True once every entry has been returned. */
   readonly done: boolean;
+  /** Bytes a resumed gzip cursor still decompresses and drops before its first entry (0 for plain data). */
+  readonly bytesStillToSkip?: number;
   /** The position after the last entry returned (the resume point). */
   position(): FilePosition;
   close(): Promise<void>;

@@ -8,21 +8,20 @@
  *   ADF_BENCH_ROWS=400000  ADF_BENCH_ROUNDS=3  ADF_BENCH_MEMORY_MB=1024 (serverless.yml memorySize)
  *   ADF_BENCH_DYNAMODB=dynamodb-local | dynalite (dynalite runs on this thread: it slows the loop)
  */
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { createAwsClients } from '../lib/aws/clients';
 import { startEmulators, type DynamoDbBackend } from '../lib/aws/emulators';
 import { ensureResources } from '../lib/aws/resources';
 import { DEV_DEFAULTS } from '../lib/cli/devCommand';
 import { runEmbedded } from '../lib/runtime/embedded';
-import type * as Local from '../lib/runtime/local';
-import type * as Serverless from '../lib/runtime/serverless';
-import type * as SqsClientModule from '../lib/aws/sqsClient';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { costPerMillion, countAwsCalls, LOCAL_LOOP_ONLY, type CallCounts, type Invocations } from './awsCalls';
 import { writeResultSection } from './results';
 import { recordTargets } from './targets';
+import { countLines, isPublished, linesIn, runServerlessLoop } from './serverlessLoop';
 
 const ROWS = Number(process.env.ADF_BENCH_ROWS ?? 400_000);
 const ROUNDS = Number(process.env.ADF_BENCH_ROUNDS ?? 3);
@@ -67,21 +66,6 @@ async function writeFiles(dir: string, files: number): Promise<string> {
   return dir;
 }
 
-/** Lines in the JSON Lines files under `dir` (the dead-letter directory excluded): what the run wrote. */
-function linesIn(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    const path = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
-    const inside = relative(dir, path).split(sep);
-    // Published files only: staged writes (.adf-pending) and bad records are not output.
-    if (e.isFile() && e.name.endsWith('.jsonl') && inside[0] !== 'dead-letter' && !inside.some((part) => part.startsWith('.'))) {
-      const text = readFileSync(path, 'utf8');
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-    }
-  }
-  return n;
-}
-
 async function embedded(path: string, name: string): Promise<Run> {
   const out = join(dataDir, 'out', name);
   rmSync(out, { recursive: true, force: true });
@@ -94,57 +78,41 @@ async function embedded(path: string, name: string): Promise<Run> {
   return { records: summary.records, seconds };
 }
 
-let flows = 0;
-
-/** `adf dev --once` as devCommand runs it (enumerate, drain, failure handler), with the flow's own queues. */
+/** Local CSV → local JSON Lines through the serverless loop. */
 async function serverless(path: string, name: string, shared: { queueUrl: string; dlqUrl: string }, calls: ReturnType<typeof countAwsCalls>): Promise<Run> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { LocalEventLoop, ensureFlowQueues } = require('../lib/runtime/local') as typeof Local;
-  const { createEnumeratorHandler, createReaderHandler, createFailureHandler, resetContainerDeps, serverlessConfigFromEnv } = require('../lib/runtime/serverless') as typeof Serverless;
-  const { sharedSqsClient } = require('../lib/aws/sqsClient') as typeof SqsClientModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const flow = `${name}-${process.pid}-${++flows}`; // a new flow each run: fresh split rows, its own queues
   const out = join(dataDir, 'out', name);
   rmSync(out, { recursive: true, force: true });
-  process.env.ADF_FLOW = JSON.stringify({ name: flow, source: 'file', path, format: 'csv', sink: 'jsonl', out, deadLetter: join(out, 'dead-letter') });
-  const readerTimeoutMs = DEV_DEFAULTS.readerTimeoutMs;
-  const own = await ensureFlowQueues(sharedSqsClient(), shared, flow, (readerTimeoutMs / 1000) * 6);
-  Object.assign(process.env, { ADF_SPLIT_QUEUE_URL: own.queueUrl, ADF_DLQ_URL: own.dlqUrl });
-  serverlessConfigFromEnv(); // fails fast, naming a missing variable
-  resetContainerDeps();
-  let invocations = 0;
-  let durationMs = 0;
-  const loop = new LocalEventLoop({
-    handlers: { enumerator: createEnumeratorHandler(), reader: createReaderHandler(), failureHandler: createFailureHandler() },
-    sqs: sharedSqsClient(),
-    queueUrl: own.queueUrl,
-    batchSize: DEV_DEFAULTS.messagesPerInvocation,
-    readerTimeoutMs,
-    waitTimeSeconds: 1,
-    log: (line) => process.stderr.write(`[loop] ${line}\n`),
-    onInvocation: (record) => {
-      invocations++;
-      durationMs += record.durationMs;
-      if (record.outcome !== 'ok') process.stderr.write(`[loop] ${record.function} ${record.outcome}: ${record.error?.message}\n`);
-    },
-  });
-  calls.take();
-  const started = process.hrtime.bigint();
-  await loop.invokeEnumerator();
-  await loop.drain({ timeoutMs: 30 * 60_000 });
-  await loop.invokeFailureHandler();
-  const stats = await loop.stop();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const counts = calls.take();
-  if (stats.errors + stats.timeouts > 0) throw new Error(`the serverless loop had ${stats.errors} errors and ${stats.timeouts} timeouts`);
-  return { records: linesIn(out), seconds, counts, invocations: { count: invocations, durationMs } };
+  const run = await runServerlessLoop(name, { source: 'file', path, format: 'csv', sink: 'jsonl', out, deadLetter: join(out, 'dead-letter') }, shared, calls);
+  return { records: linesIn(out), ...run };
+}
+
+/** The same CSV from S3 to JSON Lines objects on S3 (fauxqs), as the default stack runs: what the S3 calls cost. */
+async function serverlessS3(file: string, s3: S3Client, bucket: string, shared: { queueUrl: string; dlqUrl: string }, calls: ReturnType<typeof countAwsCalls>): Promise<Run> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/one.csv', Body: readFileSync(file) }));
+  const out = `out-${Date.now()}/`;
+  const run = await runServerlessLoop('s3', { source: 'file', path: `s3://${bucket}/incoming/`, format: 'csv', sink: 's3', out: `s3://${bucket}/${out}`, deadLetter: `s3://${bucket}/dead-letter/` }, shared, calls);
+  let records = 0;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: out, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      if (!isPublished(o.Key!.slice(out.length).split('/'))) continue;
+      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }));
+      records += countLines(await body.Body!.transformToString());
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return { records, ...run };
 }
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 
-function callTable(run: Run, batches: number): string {
-  const rows = [...run.counts!.calls].sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => `| ${key}${LOCAL_LOOP_ONLY.has(key) ? ' (local loop only, not priced)' : ''} | ${n} | ${fmt(n / batches)} |`);
-  return ['| call | calls | per batch |', '|---|---|---|', ...rows].join('\n');
+/** Calls per batch of each run side by side (local files, and S3 → S3 when it ran). */
+function callTable(local: Run, s3: Run | undefined, batches: number): string {
+  const keys = [...new Set([...local.counts!.calls.keys(), ...(s3?.counts!.calls.keys() ?? [])])].sort();
+  const cell = (r: Run | undefined, key: string) => (r ? fmt((r.counts!.calls.get(key) ?? 0) / batches) : '–');
+  const rows = keys.map((key) => `| ${key}${LOCAL_LOOP_ONLY.has(key) ? ' (local loop only, not priced)' : ''} | ${cell(local, key)} | ${cell(s3, key)} |`);
+  return ['| call | per batch, local files | per batch, S3 → S3 |', '|---|---|---|', ...rows].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -182,8 +150,10 @@ async function main(): Promise<void> {
       const last = (k: keyof typeof runs) => Math.round(rate(runs[k].at(-1)!));
       process.stderr.write(`round ${round} (load ${fmt(loads.at(-1)!)}): embedded ${last('embedded')} rec/s · serverless ${last('serverless')} · 100 files ${last('small')} · 10 files ${last('large')}\n`);
     }
-    for (const [k, rs] of Object.entries(runs)) for (const r of rs) if (r.records !== ROWS) throw new Error(`${k}: ${r.records} records written, expected ${ROWS}`);
-    report(runs, loads);
+    const s3 = process.env.ADF_BENCH_S3 === '0' ? undefined : await serverlessS3(one, setup.s3, names.bucket, queues, calls);
+    if (s3) process.stderr.write(`S3 → S3: ${Math.round(rate(s3))} rec/s\n`);
+    for (const [k, rs] of Object.entries({ ...runs, s3: s3 ? [s3] : [] })) for (const r of rs) if (r.records !== ROWS) throw new Error(`${k}: ${r.records} records written, expected ${ROWS}`);
+    report(runs, s3, loads);
   } finally {
     calls.stop();
     setup.destroy();
@@ -191,13 +161,18 @@ async function main(): Promise<void> {
   }
 }
 
-function report(runs: Record<'embedded' | 'serverless' | 'large' | 'small', Run[]>, loads: number[]): void {
+function report(runs: Record<'embedded' | 'serverless' | 'large' | 'small', Run[]>, s3: Run | undefined, loads: number[]): void {
   const [e, s, l, m] = [medianRun(runs.embedded), medianRun(runs.serverless), medianRun(runs.large), medianRun(runs.small)];
   const ratio = median(runs.serverless.map(rate)) / median(runs.embedded.map(rate));
   const smallOverLarge = median(runs.small.map(rate)) / median(runs.large.map(rate));
   const batches = Math.ceil(ROWS / BATCH_SIZE);
-  const cost = costPerMillion(s.counts!, s.invocations!, MEMORY_MB, s.records);
   const usd = (n: number) => `$${n.toFixed(4)}`;
+  const costRow = (what: string, r: Run) => {
+    const c = costPerMillion(r.counts!, r.invocations!, MEMORY_MB, r.records);
+    return `| ${what} | ${usd(c.lambda)} | ${usd(c.sqs)} | ${usd(c.dynamodb)} | ${usd(c.s3)} | **${usd(c.total)}** |`;
+  };
+  const units = (r: Run) => `${fmt(r.counts!.writeUnits / batches)} write, ${fmt(r.counts!.readUnits / batches)} read${r.counts!.estimatedUnits > 0 ? ` (${r.counts!.estimatedUnits} calls reported none, counted as 1 unit each)` : ''}`;
+  const lambda = (r: Run) => `${r.invocations!.count} invocations, ${fmt(r.invocations!.durationMs / 1000, 1)} s`;
   const markdown = `## Serverless loop (\`adf dev --once\`) against embedded \`adf run\`
 
 Written by \`npm run bench:serverless\` on ${new Date().toISOString()} · ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()} · Node ${process.version} · load average ${loads.map((x) => fmt(x)).join(', ')} at the start of each round.
@@ -215,21 +190,22 @@ ${ROUNDS} alternated rounds after a warm-up; each figure is the median.
 100 small files ÷ 10 large ones with the same rows, on the serverless loop: **${fmt(smallOverLarge)}×** (no target;
 above 1 means per-split work, not per-batch coordination, dominates).
 
-AWS calls of the median one-file serverless run (${batches} batches of ${BATCH_SIZE}; counted by an SDK middleware on
-every client, including the local event loop's SQS polling, which Lambda's event source mapping also bills):
+AWS calls per batch (${batches} batches of ${BATCH_SIZE}) of the median one-file run, and of one run of the same CSV from S3
+to JSON Lines objects on S3 (fauxqs) as the default stack runs it${s3 ? ` (${Math.round(rate(s3))} records/s)` : ' (skipped: ADF_BENCH_S3=0)'}; counted by an SDK middleware on every
+client, including the local event loop's SQS polling, which Lambda's event source mapping also makes and bills:
 
-${callTable(s, batches)}
+${callTable(s, s3, batches)}
 
-DynamoDB units (ReturnConsumedCapacity=TOTAL, indexes included): ${fmt(s.counts!.writeUnits, 1)} write, ${fmt(s.counts!.readUnits, 1)} read${s.counts!.estimatedUnits > 0 ? ` (${s.counts!.estimatedUnits} calls reported none, counted as 1 unit each)` : ''}.
-Lambda: ${s.invocations!.count} invocations, ${fmt(s.invocations!.durationMs / 1000, 1)} s in total at ${MEMORY_MB} MB (local durations stand in for Lambda's).
+DynamoDB units per batch (ReturnConsumedCapacity=TOTAL, indexes included): ${units(s)}${s3 ? ` (S3 → S3: ${units(s3)})` : ''}.
+Lambda: ${lambda(s)}${s3 ? ` (S3 → S3: ${lambda(s3)})` : ''} at ${MEMORY_MB} MB; local durations stand in for Lambda's.
 
 Cost per 1M records at us-east-1 list prices (Lambda $0.20/1M requests + arm64 $0.0000133334/GB-s; SQS $0.40/1M;
-DynamoDB on-demand $0.625/1M write, $0.125/1M read units; S3 PUT $0.005/1k, GET $0.0004/1k; this run reads and
-writes local files, so S3 is only what the flow itself calls):
+DynamoDB on-demand $0.625/1M write, $0.125/1M read units; S3 PUT/COPY/LIST $0.005/1k, GET/HEAD $0.0004/1k):
 
-| Lambda | SQS | DynamoDB | S3 | total |
-|---|---|---|---|---|
-| ${usd(cost.lambda)} | ${usd(cost.sqs)} | ${usd(cost.dynamodb)} | ${usd(cost.s3)} | **${usd(cost.total)}** |
+| run | Lambda | SQS | DynamoDB | S3 | total |
+|---|---|---|---|---|---|
+${costRow('local CSV → local JSON Lines', s)}
+${s3 ? costRow('S3 CSV → S3 JSON Lines', s3) : ''}
 `;
   writeResultSection('serverless', markdown);
   recordTargets([{ bench: 'serverless', figure: 'serverless loop ÷ embedded adf run, records/s, one CSV', value: Number(ratio.toFixed(2)), op: '>=', target: RATIO_TARGET, unit: '×' }]);

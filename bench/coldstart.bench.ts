@@ -90,7 +90,7 @@ each, alternated; medians.
 
 The target is read as the reader's own init on top of the two SDK clients every reader loads: on this shared
 machine the baseline alone takes ${b.toFixed(0)} ms. What the first invocation needs and init no longer loads (the S3
-client, for the sink and the source's reads) is paid in that invocation instead.
+client for the sink and the source's reads, zod for the config and message schemas) is paid in that invocation instead.
 `;
     writeResultSection('coldstart', report);
     recordTargets([

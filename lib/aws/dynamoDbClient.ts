@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { announceClient } from './clientHooks';
 import { baseClientConfig, type AwsClientOptions } from './config';
 
 /**
@@ -10,7 +11,7 @@ import { baseClientConfig, type AwsClientOptions } from './config';
  * const ddb = createDynamoDbClient({ region: 'us-east-1', endpoints: { dynamodb: 'http://127.0.0.1:8000' } });
  */
 export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBClient {
-  return new DynamoDBClient(baseClientConfig('dynamodb', options));
+  return announceClient(new DynamoDBClient(baseClientConfig('dynamodb', options)), 'dynamodb');
 }
 
 /**

@@ -12,6 +12,8 @@ export { createDynamoDbClient, createDocumentClient, sharedDynamoDbClient, share
 export { createSqsClient, sharedSqsClient } from './sqsClient';
 export { createS3Client, sharedS3Client } from './s3Client';
 export { endpointFromEnv } from './config';
+export { onAwsClientCreated } from './clientHooks';
+export type { AwsClientHook, HookableClient } from './clientHooks';
 export type { AwsClientOptions, AwsEndpoints, AwsService, AwsStaticCredentials } from './config';
 export { isRetryableAwsError, isAwsError, awsErrorName, wrapAwsError } from './errors';
 export {

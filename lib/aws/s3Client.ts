@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { announceClient } from './clientHooks';
 import { baseClientConfig, hasEndpointOverride, type AwsClientOptions } from './config';
 
 /**
@@ -9,10 +10,11 @@ import { baseClientConfig, hasEndpointOverride, type AwsClientOptions } from './
  * const s3 = createS3Client({ region: 'us-east-1', endpoints: { s3: 'http://127.0.0.1:4566' } });
  */
 export function createS3Client(options: AwsClientOptions = {}): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     ...baseClientConfig('s3', options),
     ...(hasEndpointOverride('s3', options) ? { forcePathStyle: true } : {}),
   });
+  return announceClient(client, 's3');
 }
 
 let shared: S3Client | undefined;

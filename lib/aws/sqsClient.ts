@@ -1,4 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { announceClient } from './clientHooks';
 import { baseClientConfig, hasEndpointOverride, type AwsClientOptions } from './config';
 
 /**
@@ -10,10 +11,11 @@ import { baseClientConfig, hasEndpointOverride, type AwsClientOptions } from './
  * const sqs = createSqsClient({ region: 'us-east-1', endpoints: { sqs: 'http://127.0.0.1:4566' } });
  */
 export function createSqsClient(options: AwsClientOptions = {}): SQSClient {
-  return new SQSClient({
+  const client = new SQSClient({
     ...baseClientConfig('sqs', options),
     ...(hasEndpointOverride('sqs', options) ? { useQueueUrlAsEndpoint: false } : {}),
   });
+  return announceClient(client, 'sqs');
 }
 
 let shared: SQSClient | undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import { lazySchema } from '../util/lazySchema';
 import { flowPartitionKey } from '../aws/splitTable';
 import { FencedOffError } from '../errors';
 import type { SerializedSplit } from '../source-support/SourceSplit';
@@ -58,12 +58,12 @@ export interface DynamoSplitStoreOptions {
   readonly clock?: () => number;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = lazySchema((z) => z.object({
   tableName: z.string().min(3, 'tableName must be 3-255 characters').max(255, 'tableName must be 3-255 characters'),
   finishedTtlDays: z.number().int('finishedTtlDays must be a whole number').min(0, 'finishedTtlDays must be between 0 and 3650').max(3650, 'finishedTtlDays must be between 0 and 3650'),
   pageSize: z.number().int('pageSize must be a whole number').min(1, 'pageSize must be between 1 and 10000').max(10_000, 'pageSize must be between 1 and 10000'),
   createConcurrency: z.number().int('createConcurrency must be a whole number').min(1, 'createConcurrency must be between 1 and 256').max(256, 'createConcurrency must be between 1 and 256'),
-});
+}));
 
 /**
  * The serverless runtime's split store: one flow's rows in the split table (lib/aws/splitTable.ts).
@@ -94,7 +94,7 @@ export class DynamoSplitStore implements ServerlessSplitStore {
 
   constructor(options: DynamoSplitStoreOptions) {
     flowPartitionKey(options.flow); // validates the flow name
-    const settings = parseOptions(optionsSchema, DYNAMO_SPLIT_STORE_DEFAULTS, options);
+    const settings = parseOptions(optionsSchema(), DYNAMO_SPLIT_STORE_DEFAULTS, options);
     this.flow = options.flow;
     this.tableName = settings.tableName;
     this.finishedTtlDays = settings.finishedTtlDays;

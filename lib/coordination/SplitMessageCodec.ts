@@ -4,28 +4,25 @@
  * split messages from the queue's redrive policy: parseDeadLetterMessage reads both kinds. No
  * SDK import, so the reader can validate bodies without pulling in a queue client.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema, type ZodApi } from '../util/lazySchema';
 import { PoisonRecordError } from '../errors';
 import type { FailedSplitMessage, SplitMessage } from './SplitQueue';
 
 /** Dead-letter bodies keep at most this much of the error text (an SQS message holds 256 KiB). */
 export const MAX_DEAD_LETTER_ERROR_CHARS = 8192;
 
-const count = (field: string) =>
-  z.number({ error: `${field} must be a non-negative integer` }).int(`${field} must be a non-negative integer`).min(0, `${field} must be a non-negative integer`);
-const text = (field: string) => z.string({ error: `${field} must be a non-empty string` }).min(1, `${field} must be a non-empty string`);
-
-const splitMessageFields = {
-  flow: text('flow'),
-  splitId: text('splitId'),
-  token: count('token'),
-  idleRounds: count('idleRounds').optional(),
-};
-const splitMessageSchema = z.object(splitMessageFields);
-const failedSplitMessageSchema = z.object({
-  ...splitMessageFields,
-  error: z.string({ error: 'error must be a string' }),
-  attempts: count('attempts'),
+/** Built on first use (lazySchema): zod is not loaded while a Lambda bundle initialises. */
+function splitMessageFields(z: ZodApi) {
+  const count = (field: string) =>
+    z.number({ error: `${field} must be a non-negative integer` }).int(`${field} must be a non-negative integer`).min(0, `${field} must be a non-negative integer`);
+  const text = (field: string) => z.string({ error: `${field} must be a non-empty string` }).min(1, `${field} must be a non-empty string`);
+  return { count, fields: { flow: text('flow'), splitId: text('splitId'), token: count('token'), idleRounds: count('idleRounds').optional() } };
+}
+const splitMessageSchema = lazySchema((z) => z.object(splitMessageFields(z).fields));
+const failedSplitMessageSchema = lazySchema((z) => {
+  const { count, fields } = splitMessageFields(z);
+  return z.object({ ...fields, error: z.string({ error: 'error must be a string' }), attempts: count('attempts') });
 });
 
 /** The body of a split message; unknown properties of `message` are not sent. */
@@ -50,7 +47,7 @@ export function formatFailedSplitMessage(message: FailedSplitMessage): string {
  * const message = parseSplitMessage(record.body); // { flow: 'orders', splitId: 'a.csv', token: 3 }
  */
 export function parseSplitMessage(body: string): SplitMessage {
-  return parse(splitMessageSchema, body, 'split message');
+  return parse(splitMessageSchema(), body, 'split message');
 }
 
 /**
@@ -66,7 +63,7 @@ export function parseFailedSplitMessage(body: string): FailedSplitMessage {
       context: { splitId: letter.message.splitId },
     });
   }
-  return parse(failedSplitMessageSchema, body, 'failed split message'); // throws, naming the field
+  return parse(failedSplitMessageSchema(), body, 'failed split message'); // throws, naming the field
 }
 
 /**
@@ -93,9 +90,9 @@ export function parseDeadLetterMessage(body: string): DeadLetterMessage {
   } catch (error) {
     return { kind: 'unreadable', body, error: `not JSON (${(error as Error).message})` };
   }
-  const failed = failedSplitMessageSchema.safeParse(value);
+  const failed = failedSplitMessageSchema().safeParse(value);
   if (failed.success) return { kind: 'failed', message: failed.data };
-  const split = splitMessageSchema.safeParse(value);
+  const split = splitMessageSchema().safeParse(value);
   if (split.success) return { kind: 'undelivered', message: split.data };
   const issue = split.error.issues[0]!;
   return { kind: 'unreadable', body, error: `not a split message: ${issue.path.join('.') || 'body'}: ${issue.message}` };

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import { lazySchema } from '../util/lazySchema';
 import { wrapAwsError } from '../aws/errors';
 import { AdfError, RetryableError } from '../errors';
 import { mapWithConcurrency } from './mapWithConcurrency';
@@ -33,13 +33,13 @@ export interface SqsSplitQueueOptions {
   readonly sendConcurrency?: number;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = lazySchema((z) => z.object({
   queueUrl: z.string().url('queueUrl must be a URL'),
   dlqUrl: z.string().url('dlqUrl must be a URL'),
   maxSendAttempts: z.number().int('maxSendAttempts must be a whole number').min(1, 'maxSendAttempts must be between 1 and 20').max(20, 'maxSendAttempts must be between 1 and 20'),
   retryBaseDelayMs: z.number().int('retryBaseDelayMs must be a whole number').min(0, 'retryBaseDelayMs must be between 0 and 10000').max(10_000, 'retryBaseDelayMs must be between 0 and 10000'),
   sendConcurrency: z.number().int('sendConcurrency must be a whole number').min(1, 'sendConcurrency must be between 1 and 64').max(64, 'sendConcurrency must be between 1 and 64'),
-});
+}));
 
 /**
  * The SQS queue that drives serverless readers. Messages go out in batches of ten; entries
@@ -64,7 +64,7 @@ export class SqsSplitQueue implements SplitQueue {
   private readonly sendConcurrency: number;
 
   constructor(options: SqsSplitQueueOptions) {
-    const settings = parseOptions(optionsSchema, SQS_SPLIT_QUEUE_DEFAULTS, options);
+    const settings = parseOptions(optionsSchema(), SQS_SPLIT_QUEUE_DEFAULTS, options);
     this.client = options.client;
     ({ queueUrl: this.queueUrl, dlqUrl: this.dlqUrl, maxSendAttempts: this.maxSendAttempts, retryBaseDelayMs: this.retryBaseDelayMs, sendConcurrency: this.sendConcurrency } = settings);
   }

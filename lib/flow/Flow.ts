@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { lazySchema } from '../util/lazySchema';
 import type { AnySource } from '../source-support/Source';
 import type { SourceRecord } from '../source-support/SourceRecord';
 import type { Sink } from '../sinks/Sink';
@@ -27,14 +27,14 @@ export interface Flow<T = any, U = any> {
   readonly errorBudget?: ErrorBudgetOptions | false;
 }
 
-const FlowSchema = z.object({
+const FlowSchema = lazySchema((z) => z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'name must be 1-64 letters, digits, ".", "_" or "-"'),
   source: z.custom<AnySource>((v) => typeof v === 'object' && v !== null && typeof (v as AnySource).createReader === 'function', 'source must be a Source (e.g. fileSource({...}))'),
   transform: z.function().optional(),
   sink: z.custom<Sink>((v) => typeof v === 'object' && v !== null && typeof (v as Sink).open === 'function', 'sink must be a Sink (e.g. jsonlSink({...}))'),
   deadLetterDir: z.string().min(1).optional(),
   errorBudget: z.unknown().optional(),
-});
+}));
 
 /**
  * Declares a flow; validates it once and names the bad field.
@@ -48,7 +48,7 @@ const FlowSchema = z.object({
  * });
  */
 export function defineFlow<T = any, U = any>(flow: Flow<T, U>): Flow<T, U> {
-  const parsed = FlowSchema.safeParse(flow);
+  const parsed = FlowSchema().safeParse(flow);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`flow ${issue.path.join('.') || ''}: ${issue.message}`.replace('flow : ', 'flow: '), { context: { field: issue.path.join('.') } });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { lazySchema } from '../util/lazySchema';
 import { ConfigError, ErrorBudgetExceededError } from '../errors';
 import type { BadRecord } from '../source-support/SourceRecord';
 
@@ -21,18 +21,18 @@ export interface ErrorBudgetOptions {
 /** Every default of the error budget, in one place. */
 export const ERROR_BUDGET_DEFAULTS = Object.freeze({ maxFailureShare: 0.5, afterRecords: 1000 });
 
-const Schema = z.union([
+const Schema = lazySchema((z) => z.union([
   z.literal(false),
   z.object({
     maxFailureShare: z.number({ error: 'errorBudget.maxFailureShare must be a number between 0 and 1' }).min(0, 'errorBudget.maxFailureShare must be between 0 and 1').max(1, 'errorBudget.maxFailureShare must be between 0 and 1').optional(),
     afterRecords: z.number({ error: 'errorBudget.afterRecords must be a whole number ≥ 1' }).int('errorBudget.afterRecords must be a whole number ≥ 1').min(1, 'errorBudget.afterRecords must be a whole number ≥ 1').optional(),
   }).strict(),
-]);
+]));
 
 /** Validates a flow's `errorBudget` (false turns the budget off). */
 export function parseErrorBudget(value: unknown): Required<ErrorBudgetOptions> | false {
   if (value === undefined) return { ...ERROR_BUDGET_DEFAULTS };
-  const parsed = Schema.safeParse(value);
+  const parsed = Schema().safeParse(value);
   if (!parsed.success) throw new ConfigError(`flow ${parsed.error.issues[0]!.message} (got ${JSON.stringify(value)})`, { context: { field: 'errorBudget' } });
   return parsed.data === false ? false : { ...ERROR_BUDGET_DEFAULTS, ...parsed.data };
 }

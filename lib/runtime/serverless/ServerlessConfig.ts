@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { lazySchema, zod } from '../../util/lazySchema';
 import { ConfigError } from '../../errors';
 import type { FlowOptions } from '../../flow/FlowRef';
 
@@ -39,9 +39,9 @@ export const SERVERLESS_DEFAULTS = {
 } as const;
 
 const int = (name: string, min: number, max: number) =>
-  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(min, `${name} must be between ${min} and ${max}`).max(max, `${name} must be between ${min} and ${max}`);
+  zod().coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(min, `${name} must be between ${min} and ${max}`).max(max, `${name} must be between ${min} and ${max}`);
 
-const EnvSchema = z.object({
+const EnvSchema = lazySchema((z) => z.object({
   ADF_FLOW: z.string({ error: 'ADF_FLOW is required: the flow as JSON, e.g. {"name":"orders","source":"file","path":"s3://b/in/","sink":"s3","out":"s3://b/out/"}' }),
   ADF_SPLIT_TABLE: z.string({ error: 'ADF_SPLIT_TABLE is required (the split table name)' }).min(3),
   ADF_SPLIT_QUEUE_URL: z.string({ error: 'ADF_SPLIT_QUEUE_URL is required' }).url('ADF_SPLIT_QUEUE_URL must be a URL'),
@@ -59,7 +59,7 @@ const EnvSchema = z.object({
   ADF_FINISHED_TTL_DAYS: int('ADF_FINISHED_TTL_DAYS', 1, 3650).default(SERVERLESS_DEFAULTS.finishedTtlDays),
   ADF_SINK_REQUEST_TIMEOUT_MS: int('ADF_SINK_REQUEST_TIMEOUT_MS', 100, 3_600_000).optional(),
   ADF_ALLOW_LOCAL_SINKS: z.enum(['true', 'false'], { error: "ADF_ALLOW_LOCAL_SINKS must be 'true' or 'false'" }).default('false'),
-});
+}));
 
 export interface ServerlessConfig {
   readonly flow: FlowOptions;
@@ -85,7 +85,7 @@ export interface ServerlessConfig {
 
 /** Reads and validates the environment once; a bad value names its variable. */
 export function serverlessConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerlessConfig {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = EnvSchema().safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);

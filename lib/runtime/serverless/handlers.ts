@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import { lazySchema } from '../../util/lazySchema';
 import { parseSplitMessage } from '../../coordination/SqsSplitQueue';
 import { ConfigError } from '../../errors';
 import { registerEventSplits, runEnumerator } from './EnumeratorRun';
@@ -16,16 +16,16 @@ import type { ServerlessDeps } from './ServerlessDeps';
 type DepsProvider = () => ServerlessDeps | Promise<ServerlessDeps>;
 
 /** Schedule, manual invoke (`{"flow":"orders"}`), or anything else that just means "discover now". */
-const EnumeratorEvent = z.union([
+const EnumeratorEvent = lazySchema((z) => z.union([
   z.object({ 'detail-type': z.literal('Scheduled Event') }).passthrough(),
   z.object({ flow: z.string().optional(), options: z.record(z.string(), z.unknown()).optional() }).passthrough(),
-]);
+]));
 
 export function createEnumeratorHandler(provide: DepsProvider = containerDepsReady) {
   return async (event: unknown, context: Context): Promise<EnumeratorResult> => {
     logger.addContext(context);
     const deps = await provide();
-    const parsed = EnumeratorEvent.safeParse(event ?? {});
+    const parsed = EnumeratorEvent().safeParse(event ?? {});
     const wanted = parsed.success && 'flow' in parsed.data ? parsed.data.flow : undefined;
     if (typeof wanted === 'string' && wanted !== deps.flow.name) {
       throw new ConfigError(`this enumerator runs flow "${deps.flow.name}", not "${wanted}"`, { context: { field: 'flow' } });

@@ -3,7 +3,7 @@ import { ConfigError } from '../../errors';
 import type { Flow } from '../../flow/Flow';
 import { JsonlFileSink } from '../../sinks/JsonlFileSink';
 import { VALUE_LINE } from '../../sinks/jsonLines';
-import { S3JsonlSink } from '../../sinks/S3JsonlSink';
+import type { S3JsonlSink } from '../../sinks/S3JsonlSink';
 import type { SinkWriter } from '../../sinks/Sink';
 import { isS3Uri } from '../../util/s3Uri';
 import type { ServerlessConfig } from './ServerlessConfig';
@@ -24,8 +24,18 @@ export function serverlessSinks(flow: Flow, config: Pick<ServerlessConfig, 'sink
     return () => (writer ??= open());
   };
   const where = flow.deadLetterDir;
-  const deadLetter = where && isS3Uri(where) ? new S3JsonlSink({ uri: where, format: VALUE_LINE, ...(deadLetterClient ? { client: deadLetterClient } : {}) }) : new JsonlFileSink({ dir: where ?? LOCAL_DEAD_LETTER_DIR, format: VALUE_LINE });
+  const deadLetter = where && isS3Uri(where) ? s3DeadLetter(where, deadLetterClient) : new JsonlFileSink({ dir: where ?? LOCAL_DEAD_LETTER_DIR, format: VALUE_LINE });
   return { sink: once(() => flow.sink.open(ctx)), deadLetter: once(() => deadLetter.open(ctx)) };
+}
+
+/**
+ * Loaded here, not imported at the top: the S3 sink pulls in the SDK's S3 client, the largest
+ * part of a reader's cold start (bench/coldstart.bench.ts); the container builds its deps in the
+ * first invocation, so module init does not pay for it.
+ */
+function s3DeadLetter(uri: string, client: S3Client | undefined): S3JsonlSink {
+  const { S3JsonlSink: Sink } = require('../../sinks/S3JsonlSink') as typeof import('../../sinks/S3JsonlSink'); // eslint-disable-line @typescript-eslint/no-require-imports
+  return new Sink({ uri, format: VALUE_LINE, ...(client ? { client } : {}) });
 }
 
 /**

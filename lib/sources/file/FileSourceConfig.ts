@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazySchema, type ZodApi } from '../../util/lazySchema';
 import { ConfigError } from '../../errors/AdfError';
 import { DEFAULT_BATCH_LIMITS, type BatchLimits } from '../../source-support/RecordBatch';
 import { isS3Uri, parseS3Uri } from '../../util/s3Uri';
@@ -122,69 +123,74 @@ export interface FileSourceConfig {
 
 const GiB = 1024 * 1024 * 1024;
 
-const intBetween = (min: number, max: number) => {
-  const range = { error: `must be between ${min} and ${max}` };
-  return z.int({ error: `must be an integer between ${min} and ${max}` }).min(min, range).max(max, range);
-};
-const globs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
-  error: 'must be a non-empty glob or a non-empty array of non-empty globs',
-});
-const character = z.string({ error: 'must be a single character' }).length(1, { error: 'must be a single character' });
 const MAX_SPLIT_SIZE = Number.MAX_SAFE_INTEGER;
-const byteSize = z.custom<number | string>((value) => {
-  const bytes = parseByteSize(value);
-  return bytes !== undefined && bytes >= 1;
-}, { error: `must be a number of bytes between 1 and ${MAX_SPLIT_SIZE}, or a size like "64M" (k, M, G suffixes)` });
-const instant = z.custom<string | number | Date>((value) => toEpochMs(value) !== undefined, {
-  error: 'must be an ISO 8601 date (e.g. "2024-05-01T00:00:00Z"), epoch milliseconds or a Date',
-});
-const duration = z.custom<number | string>((value) => parseDurationMs(value) !== undefined, {
-  error: 'must be a duration: milliseconds, or a string such as "30s", "5m", "500ms", "1h"',
-});
-const afterFinish = z.union([z.literal('leave'), z.literal('delete'), z.strictObject({ moveTo: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }) })], {
-  error: `must be 'leave', 'delete' or { moveTo: 's3://bucket/archive/' | '/local/archive/' }`,
-});
-const s3Client = z.custom<S3Client>((value) => typeof (value as { send?: unknown } | null)?.send === 'function', { error: 'must be an S3Client' });
 
-const schema = z.strictObject(
-  {
-    path: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
-    format: z.enum(['csv', 'jsonl'], { error: 'must be one of csv, jsonl' }).optional(),
-    include: globs.optional(),
-    exclude: globs.optional(),
-    recursive: z.boolean({ error: 'must be true or false' }).optional(),
-    csv: z
-      .strictObject(
-        {
-          delimiter: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).optional(),
-          quote: character.optional(),
-          escape: character.optional(),
-          header: z.boolean({ error: 'must be true or false' }).optional(),
-          columns: z
-            .array(z.string({ error: 'must be a string' }), { error: 'must be an array of column names' })
-            .min(1, { error: 'must name at least one column' })
-            .refine((names) => new Set(names).size === names.length, { error: 'must not name a column twice' })
-            .optional(),
-          duplicateHeaders: z.enum(['error', 'rename'], { error: 'must be error or rename' }).optional(),
-        },
-        { error: 'must be an object' },
-      )
-      .optional(),
-    encoding: z.enum(TEXT_ENCODINGS, { error: `must be one of ${TEXT_ENCODINGS.join(', ')}` }).optional(),
-    maxRecordsPerBatch: intBetween(1, 100_000).optional(),
-    maxBytesPerBatch: intBetween(1024, GiB).optional(),
-    maxRecordBytes: intBetween(1024, GiB).optional(),
-    discoveryPageSize: intBetween(1, 100_000).optional(),
-    splitSize: byteSize.optional(),
-    maxFilesPerRun: intBetween(1, 1_000_000_000).optional(),
-    newerThan: instant.optional(),
-    minFileAge: duration.optional(),
-    afterFinish: afterFinish.optional(),
-    s3Client: s3Client.optional(),
-    followSymlinks: z.enum(['within-root', 'any', 'never'], { error: 'must be one of within-root, any, never' }).optional(),
-  },
-  { error: 'must be an object' },
-);
+/** Built on first use (lazySchema): zod is not loaded while a Lambda bundle initialises. */
+function buildSchema(z: ZodApi) {
+  const intBetween = (min: number, max: number) => {
+    const range = { error: `must be between ${min} and ${max}` };
+    return z.int({ error: `must be an integer between ${min} and ${max}` }).min(min, range).max(max, range);
+  };
+  const globs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+    error: 'must be a non-empty glob or a non-empty array of non-empty globs',
+  });
+  const character = z.string({ error: 'must be a single character' }).length(1, { error: 'must be a single character' });
+  const byteSize = z.custom<number | string>((value) => {
+    const bytes = parseByteSize(value);
+    return bytes !== undefined && bytes >= 1;
+  }, { error: `must be a number of bytes between 1 and ${MAX_SPLIT_SIZE}, or a size like "64M" (k, M, G suffixes)` });
+  const instant = z.custom<string | number | Date>((value) => toEpochMs(value) !== undefined, {
+    error: 'must be an ISO 8601 date (e.g. "2024-05-01T00:00:00Z"), epoch milliseconds or a Date',
+  });
+  const duration = z.custom<number | string>((value) => parseDurationMs(value) !== undefined, {
+    error: 'must be a duration: milliseconds, or a string such as "30s", "5m", "500ms", "1h"',
+  });
+  const afterFinish = z.union([z.literal('leave'), z.literal('delete'), z.strictObject({ moveTo: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }) })], {
+    error: `must be 'leave', 'delete' or { moveTo: 's3://bucket/archive/' | '/local/archive/' }`,
+  });
+  const s3Client = z.custom<S3Client>((value) => typeof (value as { send?: unknown } | null)?.send === 'function', { error: 'must be an S3Client' });
+
+  return z.strictObject(
+    {
+      path: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
+      format: z.enum(['csv', 'jsonl'], { error: 'must be one of csv, jsonl' }).optional(),
+      include: globs.optional(),
+      exclude: globs.optional(),
+      recursive: z.boolean({ error: 'must be true or false' }).optional(),
+      csv: z
+        .strictObject(
+          {
+            delimiter: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).optional(),
+            quote: character.optional(),
+            escape: character.optional(),
+            header: z.boolean({ error: 'must be true or false' }).optional(),
+            columns: z
+              .array(z.string({ error: 'must be a string' }), { error: 'must be an array of column names' })
+              .min(1, { error: 'must name at least one column' })
+              .refine((names) => new Set(names).size === names.length, { error: 'must not name a column twice' })
+              .optional(),
+            duplicateHeaders: z.enum(['error', 'rename'], { error: 'must be error or rename' }).optional(),
+          },
+          { error: 'must be an object' },
+        )
+        .optional(),
+      encoding: z.enum(TEXT_ENCODINGS, { error: `must be one of ${TEXT_ENCODINGS.join(', ')}` }).optional(),
+      maxRecordsPerBatch: intBetween(1, 100_000).optional(),
+      maxBytesPerBatch: intBetween(1024, GiB).optional(),
+      maxRecordBytes: intBetween(1024, GiB).optional(),
+      discoveryPageSize: intBetween(1, 100_000).optional(),
+      splitSize: byteSize.optional(),
+      maxFilesPerRun: intBetween(1, 1_000_000_000).optional(),
+      newerThan: instant.optional(),
+      minFileAge: duration.optional(),
+      afterFinish: afterFinish.optional(),
+      s3Client: s3Client.optional(),
+      followSymlinks: z.enum(['within-root', 'any', 'never'], { error: 'must be one of within-root, any, never' }).optional(),
+    },
+    { error: 'must be an object' },
+  );
+}
+const schema = lazySchema(buildSchema);
 
 /**
  * Validates `fileSource()` options once, at construction. Every message names the field and
@@ -194,7 +200,7 @@ const schema = z.strictObject(
  * const config = parseFileSourceOptions({ path: './data', include: '*.csv' });
  */
 export function parseFileSourceOptions(input: unknown): FileSourceConfig {
-  const parsed = schema.safeParse(input, { reportInput: true });
+  const parsed = schema().safeParse(input, { reportInput: true });
   if (!parsed.success) throw toConfigError(parsed.error.issues);
   const options = parsed.data;
   const path = isS3Uri(options.path) ? (parseS3Uri(options.path, 'path'), options.path) : resolve(options.path);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { lazySchema } from '../../util/lazySchema';
 
 /** One object an S3 notification says was created. */
 export interface S3ObjectRef {
@@ -7,17 +7,17 @@ export interface S3ObjectRef {
   readonly key: string;
 }
 
-const S3Record = z.object({
+const S3Record = lazySchema((z) => z.object({
   eventName: z.string(),
   s3: z.object({ bucket: z.object({ name: z.string().min(1) }), object: z.object({ key: z.string().min(1) }) }),
-});
-const SqsRecord = z.object({ eventSource: z.literal('aws:sqs'), body: z.string() });
-const SnsRecord = z.object({ EventSource: z.literal('aws:sns'), Sns: z.object({ Message: z.string() }) });
-const SnsEnvelope = z.object({ Type: z.literal('Notification'), Message: z.string() });
-const RecordsEvent = z.object({ Records: z.array(z.unknown()) });
-const TestEvent = z.object({ Event: z.literal('s3:TestEvent') });
-const EventBridgeS3 = z.object({ source: z.literal('aws.s3'), 'detail-type': z.string(), detail: z.unknown() });
-const EventBridgeDetail = z.object({ bucket: z.object({ name: z.string().min(1) }), object: z.object({ key: z.string().min(1) }) });
+}));
+const SqsRecord = lazySchema((z) => z.object({ eventSource: z.literal('aws:sqs'), body: z.string() }));
+const SnsRecord = lazySchema((z) => z.object({ EventSource: z.literal('aws:sns'), Sns: z.object({ Message: z.string() }) }));
+const SnsEnvelope = lazySchema((z) => z.object({ Type: z.literal('Notification'), Message: z.string() }));
+const RecordsEvent = lazySchema((z) => z.object({ Records: z.array(z.unknown()) }));
+const TestEvent = lazySchema((z) => z.object({ Event: z.literal('s3:TestEvent') }));
+const EventBridgeS3 = lazySchema((z) => z.object({ source: z.literal('aws.s3'), 'detail-type': z.string(), detail: z.unknown() }));
+const EventBridgeDetail = lazySchema((z) => z.object({ bucket: z.object({ name: z.string().min(1) }), object: z.object({ key: z.string().min(1) }) }));
 
 /** Event names of created objects: `ObjectCreated:Put` (AWS), `s3:ObjectCreated:Put` (MinIO, LocalStack variants). */
 const CREATED = /^(s3:)?ObjectCreated:/;
@@ -48,15 +48,15 @@ export function parseS3Notification(event: unknown): S3ObjectRef[] {
  * schedule, a manual invoke), so a caller can tell "nothing created" from "not for me".
  */
 export function readS3Notification(event: unknown): S3ObjectRef[] | undefined {
-  if (TestEvent.safeParse(event).success) return [];
-  const bridge = EventBridgeS3.safeParse(event);
+  if (TestEvent().safeParse(event).success) return [];
+  const bridge = EventBridgeS3().safeParse(event);
   if (bridge.success) {
-    const detail = EventBridgeDetail.safeParse(bridge.data.detail);
+    const detail = EventBridgeDetail().safeParse(bridge.data.detail);
     return bridge.data['detail-type'] === 'Object Created' && detail.success ? [{ bucket: detail.data.bucket.name, key: detail.data.object.key }] : [];
   }
-  const envelope = SnsEnvelope.safeParse(event);
+  const envelope = SnsEnvelope().safeParse(event);
   if (envelope.success) return readS3Notification(parseJson(envelope.data.Message));
-  const records = RecordsEvent.safeParse(event);
+  const records = RecordsEvent().safeParse(event);
   if (!records.success) return undefined;
   let recognized = false;
   const objects: S3ObjectRef[] = [];
@@ -71,11 +71,11 @@ export function readS3Notification(event: unknown): S3ObjectRef[] | undefined {
 
 /** The objects one record names, or undefined when the record is not (or does not carry) an S3 notification. */
 function innerNotification(record: unknown): S3ObjectRef[] | undefined {
-  const s3 = S3Record.safeParse(record);
+  const s3 = S3Record().safeParse(record);
   if (s3.success) return CREATED.test(s3.data.eventName) ? [{ bucket: s3.data.s3.bucket.name, key: decodeKey(s3.data.s3.object.key) }] : [];
-  const sqs = SqsRecord.safeParse(record);
+  const sqs = SqsRecord().safeParse(record);
   if (sqs.success) return readS3Notification(parseJson(sqs.data.body));
-  const sns = SnsRecord.safeParse(record);
+  const sns = SnsRecord().safeParse(record);
   if (sns.success) return readS3Notification(parseJson(sns.data.Sns.Message));
   return undefined;
 }

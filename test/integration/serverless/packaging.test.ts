@@ -3,11 +3,11 @@
  * assertion on the CloudFormation template and the function bundles.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
 import { splitTableDefinition, STATUS_LEASE_INDEX, TTL_ATTRIBUTE } from '../../../lib/aws/splitTable';
+import { readZip } from '../../helpers/readZip';
 import { tempDir } from '../../helpers/tmp';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -358,8 +358,51 @@ describe('serverless package --stage ci', () => {
       expect(externalRequires(js)).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs']));
       expect(js).not.toContain('process.env.ADF_SOURCE');
     });
+
+    it('reader.zip loads only the DynamoDB and SQS clients at module init (S3 waits for the first invocation), and builds no zod schema', async () => {
+      const dir = tempDir('adf-reader-init-');
+      try {
+        const { js } = bundle('reader.zip', 'functions/reader.js');
+        mkdirSync(join(dir.dir, 'functions'));
+        writeFileSync(join(dir.dir, 'functions', 'reader.js'), js);
+        // As on Lambda: the SDK resolves from the runtime's node_modules (NODE_PATH), not from next to the bundle.
+        const probe = `const M = require('module'); const load = M._load; const seen = new Set();
+          M._load = function (r, ...a) { if (r.startsWith('@aws-sdk/client-')) seen.add(r); return load.call(this, r, ...a); };
+          require(${JSON.stringify(join(dir.dir, 'functions', 'reader.js'))}); process.stdout.write(JSON.stringify([...seen].sort()));`;
+        // zod is bundled: its module bodies run only when first called (lazySchema), after init.
+        expect(zodAtLoad(js)).toEqual([]);
+        const { stdout } = await promisify(execFile)(process.execPath, ['-e', probe], { cwd: dir.dir, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+        expect(JSON.parse(stdout)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs']);
+      } finally {
+        dir.cleanup();
+      }
+    });
   });
 });
+
+/**
+ * The zod modules a bundle evaluates while it loads. esbuild inlines a module that is imported
+ * (it runs at load, in order) and wraps one that is only required in `__commonJS`/`__esm` (it
+ * runs when first called). Offenders: a zod module that is not wrapped, and a call of a zod
+ * wrapper at the top level of the file.
+ */
+function zodAtLoad(js: string): string[] {
+  const lines = js.split('\n');
+  const offenders: string[] = [];
+  const wrappers = new Set<string>();
+  lines.forEach((line, i) => {
+    const module = /^\/\/ (?:[^\n]*\/)?node_modules\/zod\/(.*)$/.exec(line);
+    if (!module) return;
+    const wrapper = /^var ((?:require|init)_\w+) = __(?:commonJS|esm)\(/.exec(lines[i + 1] ?? '');
+    if (wrapper) wrappers.add(wrapper[1]!);
+    else offenders.push(`zod/${module[1]} inlined (evaluated at load)`);
+  });
+  for (const line of lines) {
+    const call = /^(?:var \w+ = )?(?:__toESM\()?((?:require|init)_\w+)\(\)/.exec(line);
+    if (call && wrappers.has(call[1]!)) offenders.push(`top-level call: ${line.trim()}`);
+  }
+  return offenders;
+}
 
 /** `serverless package --stage ci` into `dir` (offline), with extra arguments; the CloudFormation template. */
 async function packageTemplate(dir: string, args: string[] = []): Promise<Json> {
@@ -416,33 +459,24 @@ function externalRequires(js: string): string[] {
   return [...names].sort();
 }
 
-/**
- * The entries of a zip file (stored or deflated), read through its central directory; enough
- * for the archives the framework writes, without an unzip binary or a dependency.
- */
-function readZip(zip: Buffer): Map<string, Buffer> {
-  const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
-  let eocd = zip.length - 22;
-  while (eocd >= 0 && zip.readUInt32LE(eocd) !== END_OF_CENTRAL_DIRECTORY) eocd--;
-  if (eocd < 0) throw new Error('not a zip file');
-  const count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  const files = new Map<string, Buffer>();
-  for (let i = 0; i < count; i++) {
-    const method = zip.readUInt16LE(at + 10);
-    const compressedSize = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    const localHeader = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-    const data = zip.subarray(dataStart, dataStart + compressedSize);
-    if (!name.endsWith('/')) files.set(name, method === 0 ? data : inflateRawSync(data));
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return files;
-}
+describe('serverless package: source maps only when asked', () => {
+  it('by default starts Node without --enable-source-maps; with sourceMaps=true ships the map and turns them on', async () => {
+    const off = tempDir('adf-sls-nomaps-');
+    const on = tempDir('adf-sls-maps-');
+    try {
+      const [plain, mapped] = [await packageTemplate(off.dir), await packageTemplate(on.dir, ['--param=sourceMaps=true'])];
+      const nodeOptions = (t: Json) => (t.Resources as Json).ReaderLambdaFunction.Properties.Environment.Variables.NODE_OPTIONS as string;
+      expect(nodeOptions(plain)).not.toContain('--enable-source-maps');
+      expect(nodeOptions(mapped)).toBe('--enable-source-maps');
+      const files = readZip(readFileSync(join(on.dir, 'reader.zip')));
+      expect([...files.keys()]).toContain('functions/reader.js.map');
+      expect(files.get('functions/reader.js')!.toString('utf8')).toContain('sourceMappingURL=reader.js.map');
+    } finally {
+      off.cleanup();
+      on.cleanup();
+    }
+  }, 2 * PACKAGE_TIMEOUT_MS);
+});
 
 describe('serverless package with a flow the stack cannot serve', () => {
   it('fails with one message naming the problem instead of deploying a flow without its grants', async () => {

@@ -27,6 +27,12 @@ export interface SourceReader<T, S extends SourceSplit> {
   notifyBatchCommitted(batch: RecordBatch<T, S>): Promise<void>;
   /** The splits this reader holds, at the position of the last batch it returned. */
   snapshotState(): S[];
+  /**
+   * True when `poll()` may run while the previous batch is still being committed and
+   * acknowledged: its batches depend on nothing a commit or `notifyBatchCommitted` does (the
+   * file reader). A Lambda reader then parses the next batch while it waits on the commit.
+   */
+  readonly pollsDuringCommit?: boolean;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import { FencedOffError } from '../../errors';
 import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease, SplitCommit, SplitRow } from '../../coordination/SplitStore';
 import { InputStatus } from '../../source-support/RecordBatch';
-import type { RecordBatch } from '../../source-support/RecordBatch';
+import type { PollResult, RecordBatch } from '../../source-support/RecordBatch';
 import type { SourceReader } from '../../source-support/SourceReader';
 import type { SourceSplit } from '../../source-support/SourceSplit';
 import { serializeSplit } from '../../source-support/SourceSplit';
@@ -60,19 +60,44 @@ export class HeldSplitBatches {
 
   /** Reads, writes and commits until the split ends, time runs out or it idles; the lease is released on return. */
   async run(): Promise<HeldSplitEnd> {
+    try {
+      return await this.loop();
+    } finally {
+      // A read ahead that a failure left running is settled before the reader may be closed.
+      await this.ahead?.catch(() => undefined);
+    }
+  }
+
+  private ahead: Promise<PollResult<unknown, SourceSplit>> | undefined;
+
+  private poll(deadline: number): Promise<PollResult<unknown, SourceSplit>> {
+    return this.reader.poll({ maxRecords: this.deps.config.batchSize, maxBytes: this.deps.config.batchBytes, deadline });
+  }
+
+  /** Starts the next poll now; awaited by the next round (a failure meanwhile is handled there, or in run). */
+  private readAhead(): void {
+    const next = this.poll(this.deadline);
+    next.catch(() => undefined); // handled when awaited; never an unhandled rejection while the commit runs
+    this.ahead = next;
+  }
+
+  private async loop(): Promise<HeldSplitEnd> {
     const { config } = this.deps;
     let idleSince: number | undefined;
     for (;;) {
       const started = Date.now();
       // Once caught up, a poll waits (a Rafka BLOCK) no longer than the rest of the idle wait.
       const deadline = idleSince === undefined ? this.deadline : Math.min(this.deadline, idleSince + config.idleWaitMs);
-      const polled = await this.reader.poll({ maxRecords: config.batchSize, maxBytes: config.batchBytes, deadline });
+      const polled = await (this.ahead ?? this.poll(deadline));
+      this.ahead = undefined;
       const { batch } = polled;
       if (batch) {
         idleSince = undefined;
         const max = config.maxBatchesPerInvocation;
         const last = batch.finished || (max > 0 && ++this.batches >= max) || !this.timeForAnother(Date.now() - started);
-        await this.writeAndCommit(batch, last);
+        // The next batch is parsed while this one is committed (I/O waits), where the reader allows it.
+        const readOn = !last && this.reader.pollsDuringCommit === true ? () => this.readAhead() : undefined;
+        await this.writeAndCommit(batch, last, readOn);
         await this.acknowledge(batch);
         const took = Date.now() - started;
         this.slowestBatchMs = Math.max(this.slowestBatchMs, took);
@@ -122,7 +147,7 @@ export class HeldSplitBatches {
     }
   }
 
-  private async writeAndCommit(batch: RecordBatch<unknown, SourceSplit>, last: boolean): Promise<void> {
+  private async writeAndCommit(batch: RecordBatch<unknown, SourceSplit>, last: boolean, readOn?: () => void): Promise<void> {
     const { deps, lease } = this;
     const transformed = await applyTransform(batch.records, deps.flow.transform, batch.splitId);
     const bad = [...batch.badRecords, ...transformed.badRecords];
@@ -139,6 +164,7 @@ export class HeldSplitBatches {
     // An empty batch (a split's end found after its last record) stages nothing: its commit only moves the position.
     const empty = transformed.records.length + bad.length === 0;
     const sinkState = empty ? previous : await this.sinks.write(transformed.records, bad, previous);
+    readOn?.();
     this.row = await this.commitAndPublish(previous, empty, {
       split: serializeSplit(deps.flow.source.splitSerializer, batch.split),
       finished: batch.finished,

@@ -114,7 +114,10 @@ export class FileSourceReader implements SourceReader<unknown, FileSplit> {
   }
 
   /** Files need no acknowledgement: the committed split position is all the progress there is. */
+  /** Nothing to acknowledge: a file's position lives only in the committed split. */
   async notifyBatchCommitted(): Promise<void> {}
+
+  readonly pollsDuringCommit = true;
 
   snapshotState(): FileSplit[] {
     return [...this.splits];

@@ -17,7 +17,8 @@ interface Split extends SourceSplit {
   readonly offset: number;
 }
 
-function invocation(poll: () => PollResult<unknown, Split>, config: Partial<ServerlessDeps['config']> = {}) {
+function invocation(poll: () => PollResult<unknown, Split>, config: Partial<ServerlessDeps['config']> = {}, options: { pollsDuringCommit?: boolean; failCommit?: number } = {}) {
+  let commits = 0;
   const events: string[] = [];
   const row: SplitRow = { splitId: 's', split: { splitId: 's', version: 1, data: { offset: 0 } }, status: SplitStatus.PENDING, leaseToken: 0, attempts: 0, records: 0, badRecords: 0, updatedAt: 0 };
   const store = {
@@ -27,6 +28,9 @@ function invocation(poll: () => PollResult<unknown, Split>, config: Partial<Serv
     },
     async commit(_lease: Lease, commit: SplitCommit): Promise<SplitRow> {
       events.push(commit.release ? 'commit, release' : 'commit');
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a round trip, during which a read ahead may run
+      if (++commits === options.failCommit) throw new Error('store unavailable');
+      events.push('committed');
       return { ...row, status: commit.finished ? SplitStatus.FINISHED : commit.release ? SplitStatus.PENDING : SplitStatus.ASSIGNED, leaseToken: 1 };
     },
     async release(): Promise<SplitRow> {
@@ -38,12 +42,16 @@ function invocation(poll: () => PollResult<unknown, Split>, config: Partial<Serv
     },
   };
   const reader = {
+    pollsDuringCommit: options.pollsDuringCommit,
     async start() {},
     addSplits() {},
     notifyNoMoreSplits() {},
     async poll() {
       events.push('poll');
-      return poll();
+      if (options.pollsDuringCommit) await new Promise((resolve) => setTimeout(resolve, 20)); // parsing takes longer than a commit
+      const result = poll();
+      if (options.pollsDuringCommit) events.push('polled');
+      return result;
     },
     async isAvailable() {},
     async notifyBatchCommitted() {
@@ -86,13 +94,13 @@ describe('reader invocation: the reader is closed before the split is handed on'
   it('after its last committed batch, closes the reader, then sends the continuation', async () => {
     const { events, run } = invocation(() => ({ status: InputStatus.MORE_AVAILABLE, batch: batch(1) }), { maxBatchesPerInvocation: 1 });
     expect(await run()).toBe('committed');
-    expect(events).toEqual(['claim', 'poll', 'write', 'commit, release', 'acknowledge', 'close', 'enqueue token 1']);
+    expect(events).toEqual(['claim', 'poll', 'write', 'commit, release', 'committed', 'acknowledge', 'close', 'enqueue token 1']);
   });
 
   it('reads batch after batch with the lease kept, releases with the last, then closes and hands on once', async () => {
     const { events, run } = invocation(() => ({ status: InputStatus.MORE_AVAILABLE, batch: batch(1) }), { maxBatchesPerInvocation: 3 });
     expect(await run()).toBe('committed');
-    const batchSteps = (commit: string) => ['poll', 'write', commit, 'acknowledge'];
+    const batchSteps = (commit: string) => ['poll', 'write', commit, 'committed', 'acknowledge'];
     expect(events).toEqual(['claim', ...batchSteps('commit'), ...batchSteps('commit'), ...batchSteps('commit, release'), 'close', 'enqueue token 1']);
   });
 
@@ -102,15 +110,15 @@ describe('reader invocation: the reader is closed before the split is handed on'
     const started = Date.now();
     expect(await run()).toBe('committed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    expect(events.slice(0, 5)).toEqual(['claim', 'poll', 'write', 'commit', 'acknowledge']);
-    expect(events.slice(5, -3).every((e) => e === 'poll')).toBe(true);
-    expect(events.slice(-3)).toEqual(['commit, release', 'close', 'enqueue token 1']);
+    expect(events.slice(0, 6)).toEqual(['claim', 'poll', 'write', 'commit', 'committed', 'acknowledge']);
+    expect(events.slice(6, -4).every((e) => e === 'poll')).toBe(true);
+    expect(events.slice(-4)).toEqual(['commit, release', 'committed', 'close', 'enqueue token 1']);
   });
 
   it('after an idle poll, closes the reader, then sends the delayed continuation', async () => {
     const { events, run } = invocation(() => ({ status: InputStatus.NOTHING_AVAILABLE }), { idleWaitMs: 0 });
     expect(await run()).toBe('idle');
-    expect(events).toEqual(['claim', 'poll', 'commit, release', 'close', 'enqueue token 1']);
+    expect(events).toEqual(['claim', 'poll', 'commit, release', 'committed', 'close', 'enqueue token 1']);
   });
 
   it('after a failed batch, closes the reader, then gives the split back for a retry', async () => {
@@ -119,5 +127,22 @@ describe('reader invocation: the reader is closed before the split is handed on'
     });
     expect(await run()).toBe('retrying');
     expect(events).toEqual(['claim', 'poll', 'close', 'release', 'enqueue token 1']);
+  });
+
+  it('a reader that may poll during a commit parses the next batch while the commit runs, never past the last batch', async () => {
+    const { events, run } = invocation(() => ({ status: InputStatus.MORE_AVAILABLE, batch: batch(1) }), { maxBatchesPerInvocation: 3 }, { pollsDuringCommit: true });
+    expect(await run()).toBe('committed');
+    expect(events).toEqual([
+      'claim', 'poll', 'polled', 'write',
+      'poll', 'commit', 'committed', 'acknowledge', 'polled', 'write',
+      'poll', 'commit', 'committed', 'acknowledge', 'polled', 'write',
+      'commit, release', 'committed', 'acknowledge', 'close', 'enqueue token 1',
+    ]);
+  });
+
+  it('a commit that fails while the next batch is read ahead: the read settles before the reader is closed and the split given back', async () => {
+    const { events, run } = invocation(() => ({ status: InputStatus.MORE_AVAILABLE, batch: batch(1) }), { maxBatchesPerInvocation: 3 }, { pollsDuringCommit: true, failCommit: 1 });
+    expect(await run()).toBe('retrying');
+    expect(events).toEqual(['claim', 'poll', 'polled', 'write', 'poll', 'commit', 'polled', 'close', 'release', 'enqueue token 1']);
   });
 });

@@ -33,6 +33,14 @@ if (unknown.length > 0) {
 const names = asked.length > 0 ? asked : Object.keys(BENCHES);
 if (asked.length === 0) rmSync(join(__dirname, '.targets.json'), { force: true });
 
+// The CLI benches run bin/adf.js, which runs dist/: build it from this checkout's sources first,
+// or they would time whatever was compiled last.
+const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  process.stderr.write('npm run build failed: the benches would time a stale dist/\n');
+  process.exit(1);
+}
+
 const failed: string[] = [];
 for (const name of names) {
   const started = Date.now();

@@ -67,6 +67,8 @@ export class FastCsvChunkParser implements CsvChunkParsing {
   /** Set by scanRecord: where the record's next field or record starts. */
   private next = 0;
   private lineAt = 1;
+  /** Scratch for scanRecord: each field's [from, to) bytes. */
+  private readonly bounds: number[] = [];
 
   constructor(
     private readonly dialect: CsvDialect,
@@ -112,14 +114,19 @@ export class FastCsvChunkParser implements CsvChunkParsing {
   /** Scans the record at `start`; on Scan.Record it has been pushed and `next` is past its terminator. */
   private scanRecord(buf: Buffer, start: number, line: number, end: boolean): Scan {
     const len = buf.length;
-    const fields: string[] = [];
+    // Fields as byte ranges, decoded once the record is whole: an ASCII record as one string
+    // sliced per field (utf8 and latin1 agree on ASCII), others field by field.
+    const bounds = this.bounds;
+    bounds.length = 0;
+    let unescaped: Map<number, string> | undefined; // quoted fields with "" inside, by index
+    let high = 0; // OR of every byte: < 0x80 when the record is ASCII
     let pos = start;
     for (;;) {
       let stop: number; // the byte after the field: a delimiter, a terminator or the input's end
       if (pos < len && buf[pos] === QUOTE) {
         let from = pos + 1;
         let i = from;
-        let value = '';
+        let value: string | undefined;
         for (;;) {
           if (i >= len) return end ? Scan.HandOver : this.openRecord(len - start);
           const c = buf[i]!;
@@ -129,7 +136,7 @@ export class FastCsvChunkParser implements CsvChunkParsing {
               break; // the closing quote ends the input
             }
             if (buf[i + 1] === QUOTE) {
-              value += buf.toString('utf8', from, i) + '"';
+              value = (value ?? '') + buf.toString('utf8', from, i) + '"';
               i += 2;
               from = i;
               continue;
@@ -139,9 +146,11 @@ export class FastCsvChunkParser implements CsvChunkParsing {
             break;
           }
           if (c === CR || c === LF) line++;
+          high |= c;
           i++;
         }
-        fields.push(from === pos + 1 ? buf.toString('utf8', from, i) : value + buf.toString('utf8', from, i));
+        if (value !== undefined) (unescaped ??= new Map()).set(bounds.length >> 1, value + buf.toString('utf8', from, i));
+        bounds.push(from, i);
         stop = i + 1;
       } else {
         let i = pos;
@@ -149,31 +158,31 @@ export class FastCsvChunkParser implements CsvChunkParsing {
         while (i < len) {
           c = buf[i]!;
           if (c === COMMA || c === CR || c === LF || c === QUOTE) break;
+          high |= c;
           i++;
         }
         if (i < len && c === QUOTE) return Scan.HandOver; // csv-parse: invalid opening quote
         if (i >= len && !end) return this.openRecord(len - start);
-        fields.push(buf.toString('utf8', pos, i));
+        bounds.push(pos, i);
         stop = i;
       }
+      let terminator: number;
       if (stop >= len) {
         // The input ends the record (only when ending).
         if (len - start > this.limit) return Scan.HandOver;
-        this.sink(fields, this.base + len, line);
-        this.next = len;
-        this.lineAt = line;
-        return Scan.Record;
+        terminator = 0;
+      } else {
+        const c = buf[stop]!;
+        if (c === COMMA) {
+          pos = stop + 1;
+          continue;
+        }
+        // A terminator: csv-parse takes it only with LOOKAHEAD bytes after it (so a CRLF is seen whole).
+        if (!end && stop + LOOKAHEAD >= len) return this.openRecord(len - start);
+        if (stop - start > this.limit) return Scan.HandOver;
+        terminator = c === CR && stop + 1 < len && buf[stop + 1] === LF ? 2 : 1;
       }
-      const c = buf[stop]!;
-      if (c === COMMA) {
-        pos = stop + 1;
-        continue;
-      }
-      // A terminator: csv-parse takes it only with LOOKAHEAD bytes after it (so a CRLF is seen whole).
-      if (!end && stop + LOOKAHEAD >= len) return this.openRecord(len - start);
-      if (stop - start > this.limit) return Scan.HandOver;
-      const terminator = c === CR && stop + 1 < len && buf[stop + 1] === LF ? 2 : 1;
-      this.sink(fields, this.base + stop + terminator, line);
+      this.sink(decode(buf, start, stop, bounds, high < 0x80, unescaped), this.base + stop + terminator, line);
       this.next = stop + terminator;
       this.lineAt = line;
       return Scan.Record;
@@ -194,4 +203,18 @@ export class FastCsvChunkParser implements CsvChunkParsing {
     const error = rest.length > 0 ? parser.write(rest) : undefined;
     return error ?? (end ? parser.end() : undefined);
   }
+}
+
+/** The fields of the record in `buf[start, stop)` whose byte ranges are `bounds`. */
+function decode(buf: Buffer, start: number, stop: number, bounds: number[], ascii: boolean, unescaped: Map<number, string> | undefined): string[] {
+  const count = bounds.length >> 1;
+  const fields: string[] = [];
+  const text = ascii ? buf.toString('latin1', start, stop) : undefined;
+  for (let k = 0; k < count; k++) {
+    const special = unescaped?.get(k);
+    const from = bounds[2 * k]!;
+    const to = bounds[2 * k + 1]!;
+    fields.push(special ?? (text !== undefined ? text.slice(from - start, to - start) : buf.toString('utf8', from, to)));
+  }
+  return fields;
 }

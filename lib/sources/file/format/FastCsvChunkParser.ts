@@ -64,7 +64,7 @@ export class FastCsvChunkParser implements CsvChunkParsing {
   private fallback: CsvChunkParser | undefined;
   /** A record (without its terminator) longer than this goes to csv-parse, which judges `maxRecordSize`. */
   private readonly limit: number;
-  /** Set by scanRecord: where the record's next field or record starts. */
+  /** Set by scanRecord for a record pushed: where the next record starts, and the line pushed with it. */
   private next = 0;
   private lineAt = 1;
   /** Scratch for scanRecord: each field's [from, to) bytes. */

@@ -23,7 +23,8 @@ export type CsvRecordSink = (fields: string[], end: number, line: number) => voi
 
 /** csv-parse's synchronous core, which its stream `Parser` keeps as `api`. */
 interface CsvParseApi {
-  readonly info: { readonly bytes: number; readonly lines: number };
+  readonly info: { readonly bytes: number; lines: number };
+  readonly state: { bufBytesStart: number };
   parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
 }
 
@@ -44,8 +45,12 @@ export class CsvChunkParser {
   private readonly api: CsvParseApi;
   private readonly push: (record: string[]) => void;
 
-  /** `atFileStart`: the first byte fed is the file's first, where (only) a BOM is skipped. */
-  constructor(dialect: CsvDialect, sink: CsvRecordSink, atFileStart = true) {
+  /**
+   * `atFileStart`: the first byte fed is the file's first, where (only) a BOM is skipped.
+   * `from`: where the first byte fed lies for another parser that handed over at a record
+   * boundary (FastCsvChunkParser), so that ends, lines and error messages count from its start.
+   */
+  constructor(dialect: CsvDialect, sink: CsvRecordSink, atFileStart = true, from?: { readonly bytes: number; readonly line: number }) {
     const parser = new Parser({
       delimiter: dialect.delimiter,
       quote: dialect.quote,
@@ -67,6 +72,10 @@ export class CsvChunkParser {
       throw new AdfError('this version of csv-parse has no synchronous parser core (Parser#api); csv-parse 5 to 7 has one');
     }
     this.api = api;
+    if (from) {
+      api.state.bufBytesStart = from.bytes;
+      api.info.lines = from.line;
+    }
     const info = api.info;
     this.push = (record) => sink(record, info.bytes, info.lines);
   }

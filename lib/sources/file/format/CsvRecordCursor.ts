@@ -3,7 +3,8 @@ import { isUtf8 } from 'node:buffer';
 import type { DecodedByteSource } from './DecodedByteSource';
 import { undecodable } from './UndecodableRecord';
 import { ChunkedRecordCursor, rawText } from './ChunkedRecordCursor';
-import { CsvChunkParser, type CsvDialect, type CsvParseError } from './CsvChunkParser';
+import type { CsvDialect, CsvParseError } from './CsvChunkParser';
+import { csvChunkParser, type CsvChunkParsing } from './FastCsvChunkParser';
 import { resolveColumnNames, type DuplicateHeaders } from './CsvColumnNames';
 import { csvRowBuilder, type CsvRowBuilder } from './CsvRowBuilder';
 import { LineSkipper, type SkipDialect } from './LineSkipper';
@@ -40,7 +41,7 @@ const REASONS: Readonly<Record<string, string>> = {
  * const cursor = new CsvRecordCursor(new DecodedByteSource(ByteSource.open(store, file, 'none', 0, undefined, ctx), 0, 'utf-8', undefined), START_OF_FILE, { delimiter: ',', quote: '"', escape: '"', header: true, maxRecordSize: 1 << 24 });
  */
 export class CsvRecordCursor extends ChunkedRecordCursor {
-  private parser: CsvChunkParser;
+  private parser: CsvChunkParsing;
   private parserOffset: number;
   private parserLine: number;
   private columns: readonly string[] | undefined;
@@ -67,7 +68,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     this.parserLine = start.line;
     this.headerRowPending = options.header && start.header === undefined;
     this.columnsError = this.setColumns(start.header ?? options.columns);
-    this.parser = new CsvChunkParser(options, this.onRecord, start.offset === 0);
+    this.parser = csvChunkParser(options, this.onRecord, start.offset === 0);
   }
 
   protected override header(): readonly string[] | undefined {
@@ -197,7 +198,7 @@ export class CsvRecordCursor extends ChunkedRecordCursor {
     this.badRecord(skipper, at, nextLine);
     this.parserOffset = this.retainedOffset = at;
     this.parserLine = nextLine;
-    this.parser = new CsvChunkParser(this.options, this.onRecord, at === 0);
+    this.parser = csvChunkParser(this.options, this.onRecord, at === 0);
   }
 
   private badRecord(skipper: LineSkipper, end: number, nextLine: number): void {

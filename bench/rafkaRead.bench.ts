@@ -12,11 +12,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { closeRedisClients } from '../lib/redis/redisClient';
-import { runEmbedded } from '../lib/runtime/embedded';
+import type * as RedisClients from '../lib/redis/redisClient';
+import type * as Embedded from '../lib/runtime/embedded';
 import { startRedis } from '../test/helpers/redisServer';
 import { writeResultSection } from './results';
 import { recordTargets } from './targets';
+
+// The built package (npm run bench builds dist/ first), as `adf run` runs: its reader threads
+// start compiled JavaScript, not the TypeScript sources through tsx.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { runEmbedded } = require('../dist/runtime/embedded') as typeof Embedded;
+const { closeRedisClients } = require('../dist/redis/redisClient') as typeof RedisClients;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const PER_PARTITION = Number(process.env.ADF_BENCH_RAFKA_READ_ENTRIES ?? 100_000);
 const ROUNDS = Number(process.env.ADF_BENCH_ROUNDS ?? 3);
@@ -126,7 +133,7 @@ ${row('bare ioredis loop: XREADGROUP COUNT 1000 per partition, round robin, XACK
 ${row('`adf run --source rafka --until latest --sink null`, 1 reader', 'one', `**${oneRatio.toFixed(2)}** to the bare loop (target ≥ 0.85)`)}
 ${row('same, `--parallelism 2`', 'two', `**${scaling.toFixed(2)}** to 1 reader (target ≥ 1.3)`)}
 
-The adf runs include starting the worker threads (from the TypeScript sources), discovering the partitions,
+The adf runs include starting the worker threads (the built package, as adf run runs it), discovering the partitions,
 the consumer-group takeover check, decoding every entry into a record, a checkpoint commit per batch and the
 XACK after it.`);
   recordTargets([

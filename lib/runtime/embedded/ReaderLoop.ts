@@ -3,7 +3,7 @@ import { JsonlFileSink } from '../../sinks/JsonlFileSink';
 import { VALUE_LINE } from '../../sinks/jsonLines';
 import type { SinkWriter } from '../../sinks/Sink';
 import { InputStatus } from '../../source-support/RecordBatch';
-import type { BatchLimits, RecordBatch } from '../../source-support/RecordBatch';
+import type { BatchLimits, PollResult, RecordBatch } from '../../source-support/RecordBatch';
 import type { SourceReader } from '../../source-support/SourceReader';
 import type { BadRecord } from '../../source-support/SourceRecord';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
@@ -40,6 +40,8 @@ export class ReaderLoop {
   private stopping = false;
   private wake: () => void = () => undefined;
   private readonly budget: ErrorBudget;
+  /** The next batch, polled while the current one was committed (pollsDuringCommit readers). */
+  private ahead: Promise<PollResult<unknown, SourceSplit>> | undefined;
 
   constructor(private readonly flow: Flow, private readonly port: Port<CoordinatorMessage, ReaderMessage>, private readonly options: ReaderLoopOptions) {
     port.onMessage((m) => this.onMessage(m));
@@ -55,9 +57,11 @@ export class ReaderLoop {
       while (!this.stopping) {
         let result;
         try {
-          result = await this.reader!.poll(this.options.limits);
+          result = await (this.ahead ?? this.reader!.poll(this.options.limits));
+          this.ahead = undefined;
           if (result.batch) await this.process(result.batch, sink, deadLetter);
         } catch (e) {
+          await this.settleReadAhead(); // its batch is read again from the last commit
           if (e instanceof ErrorBudgetExceededError) {
             // Not the split's fault: retrying it would fail the same way. The coordinator ends the run.
             this.port.send({ type: 'stopRun', error: e.message });
@@ -70,6 +74,7 @@ export class ReaderLoop {
         if (result.status === InputStatus.NOTHING_AVAILABLE && !result.batch) await this.idle();
       }
     } finally {
+      await this.settleReadAhead();
       await this.reader?.close();
       await sink.close();
       await deadLetter.close();
@@ -89,11 +94,25 @@ export class ReaderLoop {
     const out = await sink.write({ ...call, records: transformed.records, sinkState: held.sinkState.out });
     const dlq = bad.length > 0 ? await deadLetter.write({ ...call, records: bad.map((b) => ({ id: b.id, value: b })), sinkState: held.sinkState.dlq }) : held.sinkState.dlq;
     const sinkState = { out, dlq };
+    // The next batch is parsed while this one's commit goes to the coordinator and back, where
+    // the reader allows it (the file reader); a Rafka reader reads ahead by itself (readAhead).
+    if (!batch.finished && this.reader!.pollsDuringCommit === true) {
+      const next = this.reader!.poll(this.options.limits);
+      next.catch(() => undefined); // handled where it is awaited: the next round, or settleReadAhead
+      this.ahead = next;
+    }
     const split = serializeSplit(this.flow.source.splitSerializer, batch.split);
     await this.commit({ splitId: batch.splitId, leaseToken: held.leaseToken, bytes: batch.bytes, droppedRecords: transformed.droppedRecords, commit: { split, finished: batch.finished, sinkState, records: transformed.records.length, badRecords: bad.length } });
     held.sinkState = sinkState;
     if (batch.finished) this.held.delete(batch.splitId);
     await this.reader!.notifyBatchCommitted(batch);
+  }
+
+  /** A read ahead that a failure or the end left running finishes before the reader is replaced or closed. */
+  private async settleReadAhead(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    await ahead?.catch(() => undefined);
   }
 
   private commit(message: Omit<Extract<ReaderMessage, { type: 'commit' }>, 'type' | 'requestId'>): Promise<void> {

@@ -7,7 +7,8 @@ export interface ChunkEntry {
   readonly fields: readonly string[];
 }
 
-const CHUNK = 1000;
+/** Entries per script call by default: one call blocks the server, so each stays a few ms. */
+export const CHUNK_SIZE = 1000;
 
 /*
  * XADDs a chunk of entries in order, to several streams in one call. KEYS: the chunk's streams;
@@ -44,28 +45,40 @@ return ids
  * const [id] = await appendChunks(client, [{ stream: 'orders:0', fields: ['value', '{}'] }], 0);
  */
 export async function appendChunks(client: Redis, entries: readonly ChunkEntry[], maxLen: number): Promise<string[]> {
-  const calls: Promise<unknown>[] = [];
-  for (let start = 0; start < entries.length; start += CHUNK) {
-    const keys: string[] = [];
-    const index = new Map<string, number>();
-    const chunk: (string | number)[][] = [];
-    for (let i = start; i < Math.min(entries.length, start + CHUNK); i++) {
-      const e = entries[i]!;
-      let k = index.get(e.stream);
-      if (k === undefined) {
-        keys.push(e.stream);
-        index.set(e.stream, (k = keys.length));
-      }
-      const row: (string | number)[] = [k];
-      for (const f of e.fields) row.push(wellFormed(f));
-      chunk.push(row);
-    }
-    calls.push(APPEND_CHUNK.run(client, keys, [maxLen, JSON.stringify(chunk)]));
+  const calls: Promise<string[]>[] = [];
+  for (let start = 0; start < entries.length; start += CHUNK_SIZE) {
+    const { keys, rows } = encodeChunk(entries.slice(start, start + CHUNK_SIZE), []);
+    calls.push(APPEND_CHUNK.run(client, keys, [maxLen, rows]) as Promise<string[]>);
   }
+  return (await settleAll(calls)).flat();
+}
+
+/**
+ * One chunk as a script call takes it: each stream once in KEYS (after `keys` given), and the
+ * entries as one JSON array of [stream index in KEYS, ...head(entry), field, value, …].
+ */
+export function encodeChunk<E extends ChunkEntry>(entries: readonly E[], keys: string[], head?: (entry: E) => string): { keys: string[]; rows: string } {
+  const index = new Map<string, number>();
+  const chunk: (string | number)[][] = [];
+  for (const e of entries) {
+    let k = index.get(e.stream);
+    if (k === undefined) {
+      keys.push(e.stream);
+      index.set(e.stream, (k = keys.length));
+    }
+    const row: (string | number)[] = head ? [k, head(e)] : [k];
+    for (const f of e.fields) row.push(wellFormed(f));
+    chunk.push(row);
+  }
+  return { keys, rows: JSON.stringify(chunk) };
+}
+
+/** Every call settles before the first failure is thrown: none is left running behind a retry. */
+export async function settleAll<T>(calls: readonly Promise<T>[]): Promise<T[]> {
   const replies = await Promise.allSettled(calls);
   const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  return replies.flatMap((r) => (r as PromiseFulfilledResult<string[]>).value);
+  return replies.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /**

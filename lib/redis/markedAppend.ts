@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { wellFormed } from './chunkAppend';
+import { CHUNK_SIZE, encodeChunk, settleAll } from './chunkAppend';
 import { LuaScript } from './luaScript';
 
 /** One entry of a run of entries in strictly increasing `position` order. */
@@ -19,11 +19,9 @@ export interface MarkedAppendOptions {
   readonly ttlSeconds: number;
   /** Trim each stream to about this many entries (`MAXLEN ~ n`); 0 keeps all. */
   readonly maxLen: number;
-  /** Entries per script call (default 1000: one call blocks the server, so keep each to a few ms). */
+  /** Entries per script call (default CHUNK_SIZE, 1000). */
   readonly chunkSize?: number;
 }
-
-const CHUNK = 1000;
 
 /*
  * Atomic per chunk, one call for all the chunk's streams: entries at or below the mark were
@@ -82,35 +80,16 @@ return {added, skipped}
  * await appendAboveMark(client, [{ stream: 't:0', position: '0000000000000042', fields: ['value', '{}'] }], { markKey: 't:mark:a', ttlSeconds: 86400, maxLen: 0 });
  */
 export async function appendAboveMark(client: Redis, entries: readonly MarkedEntry[], options: MarkedAppendOptions): Promise<{ added: number; skipped: number }> {
-  const size = options.chunkSize ?? CHUNK;
-  const calls: Promise<unknown>[] = [];
+  const size = options.chunkSize ?? CHUNK_SIZE;
+  const calls: Promise<[number, number]>[] = [];
   for (let start = 0; start < entries.length; start += size) {
-    const keys = [options.markKey];
-    const index = new Map<string, number>();
-    const chunk: (string | number)[][] = [];
-    const end = Math.min(entries.length, start + size);
-    for (let i = start; i < end; i++) {
-      const e = entries[i]!;
-      let k = index.get(e.stream);
-      if (k === undefined) {
-        keys.push(e.stream);
-        index.set(e.stream, (k = keys.length));
-      }
-      const row: (string | number)[] = [k, e.position];
-      for (const f of e.fields) row.push(wellFormed(f));
-      chunk.push(row);
-    }
+    const { keys, rows } = encodeChunk(entries.slice(start, start + size), [options.markKey], (e) => e.position);
     const after = start === 0 ? '' : entries[start - 1]!.position;
-    calls.push(APPEND_ABOVE_MARK.run(client, keys, [options.ttlSeconds, options.maxLen, after, JSON.stringify(chunk)]));
+    calls.push(APPEND_ABOVE_MARK.run(client, keys, [options.ttlSeconds, options.maxLen, after, rows]) as Promise<[number, number]>);
   }
-  // Every call settles before the first failure is thrown: none is left running behind a retry.
-  const replies = await Promise.allSettled(calls);
-  const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
   let added = 0;
   let skipped = 0;
-  for (const r of replies) {
-    const [a, s] = (r as PromiseFulfilledResult<[number, number]>).value;
+  for (const [a, s] of await settleAll(calls)) {
     added += a;
     skipped += s;
   }

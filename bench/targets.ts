@@ -40,8 +40,13 @@ export function isMet(f: TargetFigure): boolean {
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
-/** Writes the Targets section of bench/RESULTS.md; returns how many targets are missed. */
-export function writeTargetSummary(): number {
+/** One line per target, for the terminal. */
+export function targetLine(f: TargetFigure): string {
+  return `${isMet(f) ? 'met    ' : 'MISSED '} ${f.bench}: ${f.figure} = ${fmt(f.value)} ${f.unit} (target ${f.op} ${fmt(f.target)})`;
+}
+
+/** Writes the Targets section of bench/RESULTS.md; returns every recorded figure. */
+export function writeTargetSummary(): TargetFigure[] {
   const figures = load();
   const rows = figures.map((f) => `| ${f.bench} | ${f.figure} | ${fmt(f.value)} ${f.unit} | ${f.op} ${fmt(f.target)} ${f.unit} | ${isMet(f) ? 'met' : '**missed**'} |`);
   const missed = figures.filter((f) => !isMet(f)).length;
@@ -54,11 +59,5 @@ export function writeTargetSummary(): number {
     '|---|---|---|---|---|',
     ...rows,
   ].join('\n'));
-  return missed;
-}
-
-if (require.main === module) {
-  const missed = writeTargetSummary();
-  for (const f of load()) process.stdout.write(`${isMet(f) ? 'met    ' : 'MISSED '} ${f.bench}: ${f.figure} = ${fmt(f.value)} ${f.unit} (target ${f.op} ${fmt(f.target)})\n`);
-  process.exitCode = missed > 0 ? 1 : 0;
+  return figures;
 }

@@ -3,7 +3,7 @@ import { JsonlFileSink } from '../../sinks/JsonlFileSink';
 import { VALUE_LINE } from '../../sinks/jsonLines';
 import type { SinkWriter } from '../../sinks/Sink';
 import { InputStatus } from '../../source-support/RecordBatch';
-import type { BatchLimits, PollResult, RecordBatch } from '../../source-support/RecordBatch';
+import type { BatchLimits, RecordBatch } from '../../source-support/RecordBatch';
 import type { SourceReader } from '../../source-support/SourceReader';
 import type { BadRecord } from '../../source-support/SourceRecord';
 import { deserializeSplit, serializeSplit } from '../../source-support/SourceSplit';
@@ -11,6 +11,7 @@ import type { SourceSplit } from '../../source-support/SourceSplit';
 import { ErrorBudgetExceededError } from '../../errors';
 import { applyTransform } from '../applyTransform';
 import { ErrorBudget } from '../ErrorBudget';
+import { PollAhead } from '../PollAhead';
 import type { CoordinatorMessage, Port, ReaderMessage } from './messages';
 
 export interface ReaderLoopOptions {
@@ -41,7 +42,7 @@ export class ReaderLoop {
   private wake: () => void = () => undefined;
   private readonly budget: ErrorBudget;
   /** The next batch, polled while the current one was committed (pollsDuringCommit readers). */
-  private ahead: Promise<PollResult<unknown, SourceSplit>> | undefined;
+  private readonly ahead = new PollAhead();
 
   constructor(private readonly flow: Flow, private readonly port: Port<CoordinatorMessage, ReaderMessage>, private readonly options: ReaderLoopOptions) {
     port.onMessage((m) => this.onMessage(m));
@@ -57,11 +58,10 @@ export class ReaderLoop {
       while (!this.stopping) {
         let result;
         try {
-          result = await (this.ahead ?? this.reader!.poll(this.options.limits));
-          this.ahead = undefined;
+          result = await this.ahead.next(() => this.reader!.poll(this.options.limits));
           if (result.batch) await this.process(result.batch, sink, deadLetter);
         } catch (e) {
-          await this.settleReadAhead(); // its batch is read again from the last commit
+          await this.ahead.settle(); // its batch is read again from the last commit
           if (e instanceof ErrorBudgetExceededError) {
             // Not the split's fault: retrying it would fail the same way. The coordinator ends the run.
             this.port.send({ type: 'stopRun', error: e.message });
@@ -74,7 +74,7 @@ export class ReaderLoop {
         if (result.status === InputStatus.NOTHING_AVAILABLE && !result.batch) await this.idle();
       }
     } finally {
-      await this.settleReadAhead();
+      await this.ahead.settle();
       await this.reader?.close();
       await sink.close();
       await deadLetter.close();
@@ -96,23 +96,12 @@ export class ReaderLoop {
     const sinkState = { out, dlq };
     // The next batch is parsed while this one's commit goes to the coordinator and back, where
     // the reader allows it (the file reader); a Rafka reader reads ahead by itself (readAhead).
-    if (!batch.finished && this.reader!.pollsDuringCommit === true) {
-      const next = this.reader!.poll(this.options.limits);
-      next.catch(() => undefined); // handled where it is awaited: the next round, or settleReadAhead
-      this.ahead = next;
-    }
+    if (!batch.finished) this.ahead.start(this.reader!, this.options.limits);
     const split = serializeSplit(this.flow.source.splitSerializer, batch.split);
     await this.commit({ splitId: batch.splitId, leaseToken: held.leaseToken, bytes: batch.bytes, droppedRecords: transformed.droppedRecords, commit: { split, finished: batch.finished, sinkState, records: transformed.records.length, badRecords: bad.length } });
     held.sinkState = sinkState;
     if (batch.finished) this.held.delete(batch.splitId);
     await this.reader!.notifyBatchCommitted(batch);
-  }
-
-  /** A read ahead that a failure or the end left running finishes before the reader is replaced or closed. */
-  private async settleReadAhead(): Promise<void> {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    await ahead?.catch(() => undefined);
   }
 
   private commit(message: Omit<Extract<ReaderMessage, { type: 'commit' }>, 'type' | 'requestId'>): Promise<void> {

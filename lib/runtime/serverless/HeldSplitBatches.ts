@@ -3,11 +3,12 @@ import { FencedOffError } from '../../errors';
 import { SplitStatus } from '../../coordination/SplitStore';
 import type { Lease, SplitCommit, SplitRow } from '../../coordination/SplitStore';
 import { InputStatus } from '../../source-support/RecordBatch';
-import type { PollResult, RecordBatch } from '../../source-support/RecordBatch';
+import type { BatchLimits, RecordBatch } from '../../source-support/RecordBatch';
 import type { SourceReader } from '../../source-support/SourceReader';
 import type { SourceSplit } from '../../source-support/SourceSplit';
 import { serializeSplit } from '../../source-support/SourceSplit';
 import { applyTransform } from '../applyTransform';
+import { PollAhead } from '../PollAhead';
 import { runAfterFinish } from './AfterFinishRun';
 import { LeasedSinkWrites } from './LeasedSinkWrites';
 import type { SplitSinkState } from './LeasedSinkWrites';
@@ -44,6 +45,8 @@ export class HeldSplitBatches {
   /** The last committed sink state may not be visible yet: the previous holder's, or a publish that failed. */
   private unpublished = true;
   private batches = 0;
+  /** The next batch, polled while the current one is committed (pollsDuringCommit readers). */
+  private readonly ahead = new PollAhead();
   private readonly deadline: number;
 
   constructor(
@@ -64,21 +67,12 @@ export class HeldSplitBatches {
       return await this.loop();
     } finally {
       // A read ahead that a failure left running is settled before the reader may be closed.
-      await this.ahead?.catch(() => undefined);
+      await this.ahead.settle();
     }
   }
 
-  private ahead: Promise<PollResult<unknown, SourceSplit>> | undefined;
-
-  private poll(deadline: number): Promise<PollResult<unknown, SourceSplit>> {
-    return this.reader.poll({ maxRecords: this.deps.config.batchSize, maxBytes: this.deps.config.batchBytes, deadline });
-  }
-
-  /** Starts the next poll now; awaited by the next round (a failure meanwhile is handled there, or in run). */
-  private readAhead(): void {
-    const next = this.poll(this.deadline);
-    next.catch(() => undefined); // handled when awaited; never an unhandled rejection while the commit runs
-    this.ahead = next;
+  private limits(deadline: number): BatchLimits {
+    return { maxRecords: this.deps.config.batchSize, maxBytes: this.deps.config.batchBytes, deadline };
   }
 
   private async loop(): Promise<HeldSplitEnd> {
@@ -88,15 +82,14 @@ export class HeldSplitBatches {
       const started = Date.now();
       // Once caught up, a poll waits (a Rafka BLOCK) no longer than the rest of the idle wait.
       const deadline = idleSince === undefined ? this.deadline : Math.min(this.deadline, idleSince + config.idleWaitMs);
-      const polled = await (this.ahead ?? this.poll(deadline));
-      this.ahead = undefined;
+      const polled = await this.ahead.next(() => this.reader.poll(this.limits(deadline)));
       const { batch } = polled;
       if (batch) {
         idleSince = undefined;
         const max = config.maxBatchesPerInvocation;
         const last = batch.finished || (max > 0 && ++this.batches >= max) || !this.timeForAnother(Date.now() - started);
         // The next batch is parsed while this one is committed (I/O waits), where the reader allows it.
-        const readOn = !last && this.reader.pollsDuringCommit === true ? () => this.readAhead() : undefined;
+        const readOn = last ? undefined : () => this.ahead.start(this.reader, this.limits(this.deadline));
         await this.writeAndCommit(batch, last, readOn);
         await this.acknowledge(batch);
         const took = Date.now() - started;

@@ -68,7 +68,8 @@ export async function processSplitMessage(deps: ServerlessDeps, message: SplitMe
         return 'fenced';
       }
       await closeReader();
-      const recover = held && ((h: HeldSplitBatches) => () => h.sinks.recover(h.sinkState()))(held);
+      const hold = held;
+      const recover = hold && (() => hold.sinks.recover(hold.sinkState()));
       // A split that cannot finish in an invocation fails at once, but only when it had a whole
       // invocation: one reached late in an SQS batch is tried again with the full time.
       const cannotFinish = e instanceof SplitCannotFinishError && clock.firstMessage !== false;
